@@ -1,0 +1,194 @@
+#pragma once
+// BatchEventProcessor: the stage loop. Reads the highest available sequence once, hands every
+// event up to it to the handler in a tight loop, then publishes its own progress once.
+//
+//   barrier.wait_for(next) ─▶ on_batch_start(n) ─▶ on_event(e, s, s == last) ... ─▶ sequence = last
+//
+// Memory ordering
+//   A1/A2 (in the barrier): the stage may read slots up to what the barrier returned.
+//   R2: sequence_.store_release(last) releases the stage's reads and writes of those slots to
+//       downstream stages and to the producer (pairs with their A1).
+//   state_: running/halted are flags checked once per batch (relaxed); failed is stored with
+//       release after failure_ is written and read with acquire before failure_ is read.
+//
+// Thread safety
+//   run, start_polling, poll, stop_polling   the stage's own thread (one at a time)
+//   halt, sequence, state, failure, exceptions   any thread
+
+#include <algorithm>
+#include <atomic>
+#include <cstdio>
+#include <exception>
+#include <stdexcept>
+
+#include "event_handler.hpp"
+#include "event_processor.hpp"
+#include "sequence_barrier.hpp"
+
+namespace sentinel::disruptor {
+
+template <class Ring, Sequencer S, EventHandler<typename Ring::value_type> Handler>
+class BatchEventProcessor final : public EventProcessor {
+public:
+    BatchEventProcessor(Ring& ring, SequenceBarrier<S>& barrier, Handler& handler,
+                        ProcessorOptions options = {})
+        : ring_(ring), barrier_(barrier), handler_(handler), options_(options) {
+        if (options_.max_batch < 1)
+            throw std::invalid_argument("max_batch must be at least 1");
+        if (options_.shard_count < 1 || options_.shard_index < 0 ||
+            options_.shard_index >= options_.shard_count)
+            throw std::invalid_argument("shard index must be in [0, shard_count)");
+    }
+
+    void run() override {
+        if (!enter_running()) {  // halted before it ever ran
+            notify_start();
+            notify_shutdown();
+            return;
+        }
+        notify_start();
+        std::int64_t next = sequence_.load_relaxed() + 1;
+        while (state_.load(std::memory_order_relaxed) == ProcessorState::running) {  // a flag only
+            const std::int64_t available = barrier_.wait_for(next);
+            if (available >= next) {
+                if (!handle_batch(next, batch_end(next, available, options_.max_batch))) break;
+                next = sequence_.load_relaxed() + 1;
+            } else if (!barrier_.alerted()) {
+                notify_timeout(next - 1);
+            }
+        }
+        notify_shutdown();
+        leave_running();
+    }
+
+    void start_polling() override {
+        enter_running();  // a halt before the first poll leaves it halted: poll() then does nothing
+        notify_start();
+        polling_ = true;
+    }
+
+    std::size_t poll(std::size_t max) override {
+        if (state_.load(std::memory_order_relaxed) != ProcessorState::running || max == 0) return 0;
+        const std::int64_t next = sequence_.load_relaxed() + 1;
+        const std::int64_t available = barrier_.available(next);
+        if (available < next) return 0;
+        const std::int64_t limit = std::min(static_cast<std::int64_t>(max), options_.max_batch);
+        handle_batch(next, batch_end(next, available, limit));
+        return static_cast<std::size_t>(sequence_.load_relaxed() - next + 1);
+    }
+
+    void stop_polling() override {
+        if (!polling_) return;
+        polling_ = false;
+        notify_shutdown();
+        leave_running();
+    }
+
+    void halt() noexcept override {
+        auto s = state_.load(std::memory_order_relaxed);
+        while ((s == ProcessorState::idle || s == ProcessorState::running) &&
+               !state_.compare_exchange_weak(s, ProcessorState::halted, std::memory_order_relaxed)) {
+        }
+        barrier_.alert();
+    }
+
+    const Sequence& sequence() const noexcept override { return sequence_; }
+    ProcessorState state() const noexcept override {
+        return state_.load(std::memory_order_acquire);  // A3: pairs with R3 (failure_ is readable)
+    }
+    std::exception_ptr failure() const noexcept override {
+        return state() == ProcessorState::failed ? failure_ : nullptr;
+    }
+    std::uint64_t exceptions() const noexcept override {
+        return exceptions_.load(std::memory_order_relaxed);  // a statistic
+    }
+
+private:
+    // The last sequence of a batch of at most `limit` events (written to stay clear of overflow:
+    // limit is often INT64_MAX).
+    static std::int64_t batch_end(std::int64_t next, std::int64_t available, std::int64_t limit) noexcept {
+        return available - next >= limit ? next + limit - 1 : available;
+    }
+
+    // Handles [next, last]; false when the handler threw under ExceptionPolicy::halt.
+    bool handle_batch(std::int64_t next, std::int64_t last) {
+        const std::int64_t step = options_.shard_count;
+        const std::int64_t first = next + (options_.shard_index - next % step + step) % step;
+        if (first <= last) {
+            if constexpr (requires { handler_.on_batch_start(std::int64_t{}); })
+                handler_.on_batch_start((last - first) / step + 1);
+            std::int64_t s = first;
+            for (;;) {
+                try {
+                    for (; s <= last; s += step) handler_.on_event(ring_[s], s, s + step > last);
+                    break;
+                } catch (...) {
+                    if (options_.exception_policy == ExceptionPolicy::halt) {
+                        fail(s, std::current_exception());
+                        return false;
+                    }
+                    log_skipped(s, std::current_exception());
+                    s += step;
+                }
+            }
+        }
+        sequence_.store_release(last);  // R2: pairs with A1 in downstream barriers and the sequencer
+        barrier_.signal();
+        return true;
+    }
+
+    void fail(std::int64_t seq, std::exception_ptr e) {
+        failure_ = std::move(e);
+        sequence_.store_release(seq - 1);  // R2: everything before the failed event is done
+        state_.store(ProcessorState::failed, std::memory_order_release);  // R3: pairs with A3
+        barrier_.signal();
+    }
+
+    void log_skipped(std::int64_t seq, std::exception_ptr e) noexcept {
+        exceptions_.fetch_add(1, std::memory_order_relaxed);  // a statistic
+        try {
+            std::rethrow_exception(std::move(e));
+        } catch (const std::exception& ex) {
+            std::fprintf(stderr, "disruptor: stage handler threw at sequence %lld: %s (event skipped)\n",
+                         static_cast<long long>(seq), ex.what());
+        } catch (...) {
+            std::fprintf(stderr, "disruptor: stage handler threw at sequence %lld (event skipped)\n",
+                         static_cast<long long>(seq));
+        }
+    }
+
+    bool enter_running() {
+        auto expected = ProcessorState::idle;
+        if (state_.compare_exchange_strong(expected, ProcessorState::running, std::memory_order_relaxed))
+            return true;
+        if (expected == ProcessorState::halted) return false;
+        throw std::logic_error("event processor already ran (a processor runs once)");
+    }
+
+    void leave_running() {
+        auto expected = ProcessorState::running;
+        state_.compare_exchange_strong(expected, ProcessorState::halted, std::memory_order_relaxed);
+    }
+
+    void notify_start() {
+        if constexpr (requires { handler_.on_start(); }) handler_.on_start();
+    }
+    void notify_shutdown() {
+        if constexpr (requires { handler_.on_shutdown(); }) handler_.on_shutdown();
+    }
+    void notify_timeout(std::int64_t seq) {
+        if constexpr (requires { handler_.on_timeout(seq); }) handler_.on_timeout(seq);
+    }
+
+    Ring& ring_;
+    SequenceBarrier<S>& barrier_;
+    Handler& handler_;
+    const ProcessorOptions options_;
+    std::exception_ptr failure_;
+    bool polling_ = false;  // between start_polling and stop_polling; the stage's thread only
+    std::atomic<std::uint64_t> exceptions_{0};
+    std::atomic<ProcessorState> state_{ProcessorState::idle};
+    Sequence sequence_;  // alone on its line pair: downstream stages and the producer poll it
+};
+
+}  // namespace sentinel::disruptor

@@ -1,0 +1,270 @@
+#pragma once
+// Disruptor: builds a graph of stages over one ring, starts it, drains it, stops it.
+//
+//   Disruptor<Event> d(1024);
+//   d.handle_events_with(a, b).then(c);       // a and b in parallel, c after both (a diamond)
+//   d.start({2, 3, 4});                       // one pinned thread per stage
+//   d.publish_event([](Event& e, std::int64_t) { e.value = 42; });
+//   d.drain_and_halt();
+//
+//                  ┌──▶ a ──┐
+//   producer ──▶ ring       ├──▶ c ──▶ (gates the producer)
+//                  └──▶ b ──┘
+//
+// Stages read events in place; a stage that needs another's result gates on that stage's
+// sequence. The last stages gate the producer, so no slot is reused before all have seen it.
+//
+// Thread safety: building, start, drain_and_halt and halt belong to one owner thread. Build the
+// whole graph and start it before anything is published. publish_event/publish_events: the
+// producer thread (any thread with ProducerType::multi).
+
+#include <algorithm>
+#include <chrono>
+#include <cstdint>
+#include <cstdio>
+#include <latch>
+#include <memory>
+#include <optional>
+#include <span>
+#include <stdexcept>
+#include <string>
+#include <thread>
+#include <type_traits>
+#include <vector>
+
+#include "batch_event_processor.hpp"
+#include "blocking_wait_strategy.hpp"
+#include "multi_producer_sequencer.hpp"
+#include "ring_buffer.hpp"
+#include "sequence_barrier.hpp"
+#include "single_producer_sequencer.hpp"
+#include "thread_affinity.hpp"
+
+namespace sentinel::disruptor {
+
+enum class ProducerType { single, multi };
+
+template <class T, ProducerType P = ProducerType::single, WaitStrategy W = BlockingWaitStrategy,
+          class Allocator = std::allocator<T>>
+class Disruptor {
+public:
+    using Ring = RingBuffer<T, Allocator>;
+    using SequencerType = std::conditional_t<P == ProducerType::single, SingleProducerSequencer<W>,
+                                             MultiProducerSequencer<W>>;
+    using Barrier = SequenceBarrier<SequencerType>;
+
+    // A set of stages that later stages may follow.
+    class StageGroup {
+    public:
+        template <EventHandler<T>... H>
+        StageGroup then(H&... handlers) { return d_->add_stages(sequences_, ProcessorOptions{}, false, handlers...); }
+        template <EventHandler<T>... H>
+        StageGroup then(const ProcessorOptions& options, H&... handlers) {
+            return d_->add_stages(sequences_, options, false, handlers...);
+        }
+        template <EventHandler<T>... H>
+        StageGroup then_sharded(H&... handlers) {
+            return d_->add_stages(sequences_, ProcessorOptions{}, true, handlers...);
+        }
+
+        std::span<const Sequence* const> sequences() const noexcept { return sequences_; }
+
+    private:
+        friend class Disruptor;
+        StageGroup(Disruptor* d, std::vector<const Sequence*> sequences)
+            : d_(d), sequences_(std::move(sequences)) {}
+        Disruptor* d_;
+        std::vector<const Sequence*> sequences_;
+    };
+
+    template <class... WaitArgs>
+    explicit Disruptor(std::size_t size, WaitArgs&&... wait_args)
+        : Disruptor(std::allocator_arg, Allocator(), size, std::forward<WaitArgs>(wait_args)...) {}
+
+    template <class... WaitArgs>
+    Disruptor(std::allocator_arg_t, Allocator alloc, std::size_t size, WaitArgs&&... wait_args)
+        : wait_strategy_(std::forward<WaitArgs>(wait_args)...),
+          ring_(size, std::move(alloc)),
+          sequencer_(static_cast<std::int64_t>(size), wait_strategy_) {}
+
+    Disruptor(const Disruptor&) = delete;
+    Disruptor& operator=(const Disruptor&) = delete;
+    ~Disruptor() { halt(); }
+
+    // First stages: each handler reads every published event, in parallel with the others.
+    template <EventHandler<T>... H>
+    StageGroup handle_events_with(H&... handlers) { return add_stages({}, ProcessorOptions{}, false, handlers...); }
+    template <EventHandler<T>... H>
+    StageGroup handle_events_with(const ProcessorOptions& options, H&... handlers) {
+        return add_stages({}, options, false, handlers...);
+    }
+    // One logical stage split over N handlers: handler i takes the events with seq % N == i.
+    template <EventHandler<T>... H>
+    StageGroup handle_events_sharded(H&... handlers) { return add_stages({}, ProcessorOptions{}, true, handlers...); }
+
+    // Stages that will follow every stage of the given groups.
+    template <class... G>
+    StageGroup after(const G&... groups) {
+        std::vector<const Sequence*> joined;
+        (joined.insert(joined.end(), groups.sequences().begin(), groups.sequences().end()), ...);
+        return StageGroup(this, std::move(joined));
+    }
+
+    // Starts one thread per stage, in the order stages were added; stage i is pinned to
+    // cpus[i % cpus.size()] when cpus is given. Throws (with every thread stopped) if a pin fails.
+    void start(std::span<const int> cpus = {}) {
+        seal();
+        const std::size_t n = processors_.size();
+        std::vector<std::string> errors(n);
+        std::latch pinned(static_cast<std::ptrdiff_t>(n));
+        for (std::size_t i = 0; i < n; ++i) {
+            const std::optional<int> cpu = cpus.empty() ? std::nullopt : std::optional<int>(cpus[i % cpus.size()]);
+            threads_.emplace_back([this, i, cpu, &errors, &pinned] {
+                try {
+                    if (cpu) pin_current_thread(*cpu);
+                } catch (const std::exception& e) {
+                    errors[i] = e.what();
+                }
+                const bool ok = errors[i].empty();
+                pinned.count_down();
+                if (ok) run_guarded(*processors_[i]);
+            });
+        }
+        pinned.wait();
+        for (const std::string& e : errors) {
+            if (e.empty()) continue;
+            halt();
+            throw std::runtime_error("disruptor start: " + e);
+        }
+    }
+    void start(std::initializer_list<int> cpus) { start(std::span<const int>(cpus.begin(), cpus.size())); }
+
+    // For callers that run stages on their own threads or DPDK lcores: each processor's run() or
+    // start_polling/poll/stop_polling, in the order stages were added.
+    std::vector<EventProcessor*> start_on_caller_threads() {
+        seal();
+        std::vector<EventProcessor*> out;
+        for (auto& p : processors_) out.push_back(p.get());
+        return out;
+    }
+
+    // Returns once every event published before the call has been handled by every stage, then
+    // halts them. Returns false, without waiting longer, if a stage failed or halted first or the
+    // timeout passed; stages that have not started yet are waited for, never skipped.
+    bool drain_and_halt(std::optional<std::chrono::nanoseconds> timeout = std::nullopt) {
+        const auto deadline = std::chrono::steady_clock::now() +
+                              timeout.value_or(std::chrono::nanoseconds::max() / 2);
+        const std::int64_t target = published_end();
+        bool drained = true;
+        for (std::uint32_t round = 0;; ++round) {
+            bool done = true;
+            for (auto& p : processors_) {
+                if (p->sequence().load_acquire() >= target) continue;
+                const ProcessorState s = p->state();
+                if (s == ProcessorState::failed || s == ProcessorState::halted) drained = false;
+                done = false;
+            }
+            if (done || !drained) break;
+            if (std::chrono::steady_clock::now() >= deadline) {
+                drained = false;
+                break;
+            }
+            if (round < 1000) std::this_thread::yield();
+            else std::this_thread::sleep_for(std::chrono::microseconds(100));
+        }
+        halt();
+        return drained;
+    }
+
+    // Stops every stage after its current batch and joins the threads start() made.
+    void halt() noexcept {
+        for (auto& p : processors_) p->halt();
+        for (auto& t : threads_) t.join();
+        threads_.clear();
+    }
+
+    template <class F>
+    std::int64_t publish_event(F&& translate) {
+        const std::int64_t seq = sequencer_.next();
+        translate(ring_[seq], seq);
+        sequencer_.publish(seq);
+        return seq;
+    }
+
+    // Claims n slots at once, fills them, publishes them with one cursor update.
+    template <class F>
+    std::int64_t publish_events(std::int64_t n, F&& translate) {
+        const std::int64_t hi = sequencer_.next(n);
+        const std::int64_t lo = hi - n + 1;
+        for (std::int64_t s = lo; s <= hi; ++s) translate(ring_[s], s);
+        sequencer_.publish(lo, hi);
+        return hi;
+    }
+
+    Ring& ring() noexcept { return ring_; }
+    SequencerType& sequencer() noexcept { return sequencer_; }
+    std::span<const std::unique_ptr<EventProcessor>> processors() const noexcept { return processors_; }
+
+private:
+    template <EventHandler<T>... H>
+    StageGroup add_stages(const std::vector<const Sequence*>& upstream, ProcessorOptions options,
+                          bool sharded, H&... handlers) {
+        if (sealed_) throw std::logic_error("disruptor: stages must be added before start");
+        std::vector<const Sequence*> added;
+        std::int64_t shard = 0;
+        auto add = [&](auto& handler) {
+            using Handler = std::remove_reference_t<decltype(handler)>;
+            ProcessorOptions o = options;
+            if (sharded) {
+                o.shard_index = shard++;
+                o.shard_count = static_cast<std::int64_t>(sizeof...(H));
+            }
+            barriers_.push_back(std::make_unique<Barrier>(sequencer_, upstream));
+            auto p = std::make_unique<BatchEventProcessor<Ring, SequencerType, Handler>>(
+                ring_, *barriers_.back(), handler, o);
+            added.push_back(&p->sequence());
+            processors_.push_back(std::move(p));
+            is_leaf_.push_back(true);
+        };
+        (add(handlers), ...);
+        for (std::size_t i = 0; i < processors_.size(); ++i)
+            for (const Sequence* u : upstream)
+                if (&processors_[i]->sequence() == u) is_leaf_[i] = false;
+        return StageGroup(this, std::move(added));
+    }
+
+    // The last stages gate the producer; fixed from here on.
+    void seal() {
+        if (sealed_) throw std::logic_error("disruptor: already started");
+        sealed_ = true;
+        for (std::size_t i = 0; i < processors_.size(); ++i)
+            if (is_leaf_[i]) sequencer_.add_gating_sequence(&processors_[i]->sequence());
+    }
+
+    // The highest sequence below which everything is published (claimed-but-unpublished slots of
+    // a multi-producer ring end it).
+    std::int64_t published_end() const {
+        std::int64_t lowest = sequencer_.cursor().load_acquire();
+        for (const auto& p : processors_) lowest = std::min(lowest, p->sequence().load_acquire());
+        return sequencer_.highest_published(lowest + 1, sequencer_.cursor().load_acquire());
+    }
+
+    static void run_guarded(EventProcessor& p) noexcept {
+        try {
+            p.run();
+        } catch (const std::exception& e) {
+            std::fprintf(stderr, "disruptor: stage thread stopped: %s\n", e.what());
+        }
+    }
+
+    W wait_strategy_;
+    Ring ring_;
+    SequencerType sequencer_;
+    std::vector<std::unique_ptr<Barrier>> barriers_;
+    std::vector<std::unique_ptr<EventProcessor>> processors_;
+    std::vector<bool> is_leaf_;
+    std::vector<std::thread> threads_;
+    bool sealed_ = false;
+};
+
+}  // namespace sentinel::disruptor
