@@ -26,7 +26,7 @@ namespace {
 using namespace std::chrono_literals;
 
 #if defined(__SANITIZE_THREAD__) || defined(__SANITIZE_ADDRESS__)
-constexpr std::int64_t kDefaultEvents = 100'000;
+constexpr std::int64_t kDefaultEvents = 400'000;
 #else
 constexpr std::int64_t kDefaultEvents = 2'000'000;
 #endif
