@@ -13,6 +13,7 @@ bash "$root/scripts/setup.sh"
 
 passed=0
 failed=0
+skipped=0
 status=0
 
 # Runs one build's suites and adds its GoogleTest case counts (from meson's JUnit log) to the totals.
@@ -30,11 +31,13 @@ run_suites() {
   for s in "$@"; do suite_args+=(--suite "$s"); done
   if ! meson test -C "$root/$dir" --print-errorlogs "${suite_args[@]}"; then status=1; fi
   local xml="$root/$dir/meson-logs/testlog.junit.xml"
-  local cases failures
+  local cases failures skips
   cases=$(grep -c '<testcase ' "$xml" || true)
-  failures=$(grep -c '<failure' "$xml" || true)
-  passed=$((passed + cases - failures))
+  failures=$(grep -cE '<(failure|error)[ >/]' "$xml" || true)
+  skips=$(grep -cE '<skipped[ >/]' "$xml" || true)
+  passed=$((passed + cases - failures - skips))
   failed=$((failed + failures))
+  skipped=$((skipped + skips))
 }
 
 run_suites build none unit stress
@@ -42,5 +45,5 @@ run_suites build-asan address,undefined unit stress
 run_suites build-tsan thread unit stress
 
 if ((status != 0 && failed == 0)); then failed=1; fi  # a crash may leave no JUnit record
-echo "tests: $passed passed, $failed failed"
+echo "tests: $passed passed, $failed failed, $skipped skipped"
 exit "$status"
