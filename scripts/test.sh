@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Sets up, builds and runs the whole test suite three times:
-#   build/       release (-O3)          every suite
+#   build/       release (-O3)          unit, stress and integration suites
 #   build-asan/  AddressSanitizer+UBSan unit and stress suites
 #   build-tsan/  ThreadSanitizer        unit and stress suites (the concurrency proof)
 # Ends with one line "tests: N passed, N failed" and a non-zero exit if anything failed.
@@ -40,7 +40,7 @@ run_suites() {
   skipped=$((skipped + skips))
 }
 
-run_suites build none unit stress
+run_suites build none unit stress integration
 run_suites build-asan address,undefined unit stress
 run_suites build-tsan thread unit stress
 
