@@ -12,6 +12,7 @@
 // granted the sequence.
 
 #include <bit>
+#include <concepts>
 #include <cstddef>
 #include <cstdint>
 #include <memory>
@@ -45,7 +46,7 @@ public:
         : RingBuffer(size, [](std::size_t) { return T(); }, std::move(alloc)) {}
 
     // `make(i)` returns the initial value of slot i.
-    template <class Factory>
+    template <std::invocable<std::size_t> Factory>
     RingBuffer(std::size_t size, Factory make, Allocator alloc = Allocator())
         : alloc_(std::move(alloc)), size_((check_ring_size(size), size)), mask_(size - 1) {
         storage_ = Traits::allocate(alloc_, size_ + 2 * kPad);
