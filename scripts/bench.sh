@@ -30,8 +30,9 @@ build() {
         say "configuring $build_dir (meson setup)"
         meson setup "$build_dir" "$root" >&2
     fi
-    if ! ninja -C "$build_dir" -t targets all 2>/dev/null | grep -q "^tests/bench/$target:"; then
-        die "$build_dir has no target tests/bench/$target (sanitized builds skip benchmarks; the static one needs librte_*.a, libnuma.a, libbsd.a, libmd.a): use BUILD_DIR=build-bench"
+    # grep reads the whole list: with -q it could exit early and fail the pipe under pipefail.
+    if ! ninja -C "$build_dir" -t targets all 2>/dev/null | grep "^tests/bench/$target:" >/dev/null; then
+        die "$build_dir has no target tests/bench/$target (a sanitized build skips benchmarks; the static one also needs librte_ring.a and friends, libnuma.a, libbsd.a, libmd.a); point BUILD_DIR at a new directory for a plain build"
     fi
     say "building tests/bench/$target in $build_dir"
     ninja -C "$build_dir" "tests/bench/$target" >&2
