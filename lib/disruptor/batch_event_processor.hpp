@@ -27,8 +27,11 @@
 
 namespace sentinel::disruptor {
 
-template <class Ring, Sequencer S, EventHandler<typename Ring::value_type> Handler>
+template <class Ring, Sequencer S, StageHandler<typename Ring::value_type> Handler>
 class BatchEventProcessor final : public EventProcessor {
+    using Event = typename Ring::value_type;
+    static constexpr bool kRuns = BatchHandler<Handler, Event>;
+
 public:
     BatchEventProcessor(Ring& ring, SequenceBarrier<S>& barrier, Handler& handler,
                         ProcessorOptions options = {})
@@ -38,6 +41,8 @@ public:
         if (options_.shard_count < 1 || options_.shard_index < 0 ||
             options_.shard_index >= options_.shard_count)
             throw std::invalid_argument("shard index must be in [0, shard_count)");
+        if (kRuns && options_.shard_count > 1)
+            throw std::invalid_argument("a sharded stage needs a handler with on_event, not on_events");
     }
 
     void run() override {
@@ -110,30 +115,63 @@ private:
         return available - next >= limit ? next + limit - 1 : available;
     }
 
-    // Handles [next, last]; false when the handler threw under ExceptionPolicy::halt.
+    // Handles [next, last] and publishes the stage's progress; false when the handler threw under
+    // ExceptionPolicy::halt.
     bool handle_batch(std::int64_t next, std::int64_t last) {
-        const std::int64_t step = options_.shard_count;
-        const std::int64_t first = next + (options_.shard_index - next % step + step) % step;
-        if (first <= last) {
+        if (!(kRuns ? deliver_runs(next, last) : deliver_events(next, last))) return false;
+        sequence_.store_release(last);  // R2: pairs with A1 in downstream barriers and the sequencer
+        barrier_.signal();
+        return true;
+    }
+
+    bool deliver_events(std::int64_t next, std::int64_t last) {
+        if constexpr (EventHandler<Handler, Event>) {
+            const std::int64_t step = options_.shard_count;
+            const std::int64_t first =
+                step == 1 ? next : next + (options_.shard_index - next % step + step) % step;
+            if (first > last) return true;
             if constexpr (requires { handler_.on_batch_start(std::int64_t{}); })
                 handler_.on_batch_start((last - first) / step + 1);
             std::int64_t s = first;
             for (;;) {
                 try {
                     for (; s <= last; s += step) handler_.on_event(ring_[s], s, s + step > last);
-                    break;
+                    return true;
                 } catch (...) {
-                    if (options_.exception_policy == ExceptionPolicy::halt) {
-                        fail(s, std::current_exception());
-                        return false;
-                    }
-                    log_skipped(s, std::current_exception());
+                    if (!survive(s, s, std::current_exception())) return false;
                     s += step;
                 }
             }
         }
-        sequence_.store_release(last);  // R2: pairs with A1 in downstream barriers and the sequencer
-        barrier_.signal();
+        return true;
+    }
+
+    // One on_events call per run of slots that are contiguous in memory: [s, end of its lap].
+    bool deliver_runs(std::int64_t next, std::int64_t last) {
+        if constexpr (BatchHandler<Handler, Event>) {
+            if constexpr (requires { handler_.on_batch_start(std::int64_t{}); })
+                handler_.on_batch_start(last - next + 1);
+            for (std::int64_t s = next; s <= last;) {
+                const std::int64_t run_last = std::min(last, s | ring_.mask());
+                try {
+                    handler_.on_events(std::span<Event>(&ring_[s], static_cast<std::size_t>(run_last - s + 1)),
+                                       s, run_last == last);
+                } catch (...) {
+                    if (!survive(s, run_last, std::current_exception())) return false;
+                }
+                s = run_last + 1;
+            }
+        }
+        return true;
+    }
+
+    // The handler threw on [from, to]: stop (false) or log, count and skip, by policy.
+    bool survive(std::int64_t from, std::int64_t to, std::exception_ptr e) {
+        if (options_.exception_policy == ExceptionPolicy::halt) {
+            fail(from, std::move(e));
+            return false;
+        }
+        log_skipped(from, to, std::move(e));
         return true;
     }
 
@@ -144,17 +182,21 @@ private:
         barrier_.signal();
     }
 
-    void log_skipped(std::int64_t seq, std::exception_ptr e) noexcept {
+    void log_skipped(std::int64_t from, std::int64_t to, std::exception_ptr e) noexcept {
         exceptions_.fetch_add(1, std::memory_order_relaxed);  // a statistic
+        const char* what = "not a std::exception";
         try {
-            std::rethrow_exception(std::move(e));
+            std::rethrow_exception(e);  // `e` keeps the exception, and `what`, alive until we return
         } catch (const std::exception& ex) {
-            std::fprintf(stderr, "disruptor: stage handler threw at sequence %lld: %s (event skipped)\n",
-                         static_cast<long long>(seq), ex.what());
+            what = ex.what();
         } catch (...) {
-            std::fprintf(stderr, "disruptor: stage handler threw at sequence %lld (event skipped)\n",
-                         static_cast<long long>(seq));
         }
+        if (from == to)
+            std::fprintf(stderr, "disruptor: stage handler threw at sequence %lld: %s (event skipped)\n",
+                         static_cast<long long>(from), what);
+        else
+            std::fprintf(stderr, "disruptor: stage handler threw on sequences %lld..%lld: %s (events skipped)\n",
+                         static_cast<long long>(from), static_cast<long long>(to), what);
     }
 
     bool enter_running() {

@@ -7,6 +7,8 @@ namespace sentinel::disruptor {
 
 class BusySpinWaitStrategy {
 public:
+    static constexpr bool kDedicatedCore = true;  // producers and barriers spin, never yield
+
     std::int64_t wait_for(std::int64_t seq, const SequenceGroup& deps,
                           const std::atomic<bool>& alerted) noexcept {
         std::int64_t available;

@@ -56,13 +56,13 @@ public:
     // A set of stages that later stages may follow.
     class StageGroup {
     public:
-        template <EventHandler<T>... H>
+        template <StageHandler<T>... H>
         StageGroup then(H&... handlers) { return d_->add_stages(sequences_, ProcessorOptions{}, false, handlers...); }
-        template <EventHandler<T>... H>
+        template <StageHandler<T>... H>
         StageGroup then(const ProcessorOptions& options, H&... handlers) {
             return d_->add_stages(sequences_, options, false, handlers...);
         }
-        template <EventHandler<T>... H>
+        template <StageHandler<T>... H>
         StageGroup then_sharded(H&... handlers) {
             return d_->add_stages(sequences_, ProcessorOptions{}, true, handlers...);
         }
@@ -92,14 +92,14 @@ public:
     ~Disruptor() { halt(); }
 
     // First stages: each handler reads every published event, in parallel with the others.
-    template <EventHandler<T>... H>
+    template <StageHandler<T>... H>
     StageGroup handle_events_with(H&... handlers) { return add_stages({}, ProcessorOptions{}, false, handlers...); }
-    template <EventHandler<T>... H>
+    template <StageHandler<T>... H>
     StageGroup handle_events_with(const ProcessorOptions& options, H&... handlers) {
         return add_stages({}, options, false, handlers...);
     }
     // One logical stage split over N handlers: handler i takes the events with seq % N == i.
-    template <EventHandler<T>... H>
+    template <StageHandler<T>... H>
     StageGroup handle_events_sharded(H&... handlers) { return add_stages({}, ProcessorOptions{}, true, handlers...); }
 
     // Stages that will follow every stage of the given groups.
@@ -206,7 +206,7 @@ public:
     std::span<const std::unique_ptr<EventProcessor>> processors() const noexcept { return processors_; }
 
 private:
-    template <EventHandler<T>... H>
+    template <StageHandler<T>... H>
     StageGroup add_stages(const std::vector<const Sequence*>& upstream, ProcessorOptions options,
                           bool sharded, H&... handlers) {
         if (sealed_) throw std::logic_error("disruptor: stages must be added before start");

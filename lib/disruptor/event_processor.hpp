@@ -52,7 +52,7 @@ public:
     virtual ProcessorState state() const noexcept = 0;
     // The exception that failed the stage (state() == failed), else null.
     virtual std::exception_ptr failure() const noexcept = 0;
-    // Events skipped under ExceptionPolicy::log_and_continue.
+    // Handler calls that threw and were skipped under ExceptionPolicy::log_and_continue.
     virtual std::uint64_t exceptions() const noexcept = 0;
 };
 

@@ -55,7 +55,7 @@ public:
         const std::int64_t next = current + n;
         const std::int64_t wrap_point = next - buffer_size_;
         if (wrap_point > gating_cache_.load_acquire()) {  // G2: pairs with G1
-            Backoff backoff;
+            Backoff<kMayYield<W>> backoff;
             std::int64_t min;
             while (wrap_point > (min = gating_.minimum(current))) backoff.pause();
             gating_cache_.store_release(min);  // G1: pairs with G2

@@ -41,7 +41,7 @@ public:
         const std::int64_t available = sequencer_.wait_strategy().wait_for(seq, deps_, alerted_);
         if (available < seq) return available;
         // Multi-producer: the cursor counts claims; slot `seq` may be claimed and still being written.
-        Backoff backoff;
+        Backoff<kMayYield<typename S::WaitStrategyType>> backoff;
         for (;;) {
             const std::int64_t published = sequencer_.highest_published(seq, available);
             if (published >= seq) return published;

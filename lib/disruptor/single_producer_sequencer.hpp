@@ -43,7 +43,7 @@ public:
         const std::int64_t next = next_value_ + n;
         const std::int64_t wrap_point = next - buffer_size_;
         if (wrap_point > cached_gating_) {
-            Backoff backoff;
+            Backoff<kMayYield<W>> backoff;
             std::int64_t min;
             while (wrap_point > (min = gating_.minimum(next_value_))) backoff.pause();
             cached_gating_ = min;

@@ -30,4 +30,9 @@ concept WaitStrategy = requires(W& w, std::int64_t seq, const SequenceGroup& dep
     { w.signal_all_when_blocking() } noexcept;
 };
 
+// A strategy that promises each waiting thread its own core says so with
+// `static constexpr bool kDedicatedCore = true;`: producers and barriers then never yield either.
+template <class W>
+inline constexpr bool kMayYield = !requires { requires W::kDedicatedCore; };
+
 }  // namespace sentinel::disruptor

@@ -4,6 +4,7 @@
 
 #include <chrono>
 #include <numeric>
+#include <span>
 #include <stdexcept>
 #include <string>
 #include <thread>
@@ -194,6 +195,72 @@ TEST(BatchEventProcessor, TimeoutReachesTheHandler) {
     t.join();
     ASSERT_FALSE(r.rec.timeouts.empty());
     EXPECT_EQ(r.rec.timeouts.front(), -1) << "on_timeout gets the last sequence handled";
+}
+
+// The span form: one call per run of contiguous slots, split where the batch wraps the ring.
+struct RunRecorder {
+    std::vector<std::pair<std::int64_t, std::size_t>> runs;  // first sequence, length
+    std::vector<bool> ends;
+    std::int64_t sum = 0;
+    std::int64_t throw_at = -1;
+    void on_events(std::span<Event> events, std::int64_t first, bool end_of_batch) {
+        if (first == throw_at) throw std::runtime_error("bad run");
+        runs.emplace_back(first, events.size());
+        ends.push_back(end_of_batch);
+        for (const Event& e : events) sum += e.value;
+    }
+};
+
+struct RunRig {
+    explicit RunRig(ProcessorOptions o = {}) : seq(16, wait), barrier(seq, {}), proc(ring, barrier, rec, o) {
+        seq.add_gating_sequence(&proc.sequence());
+        proc.start_polling();
+    }
+    void publish(int n) {
+        const auto hi = seq.next(n);
+        for (auto s = hi - n + 1; s <= hi; ++s) ring[s].value = s * 10;
+        seq.publish(hi - n + 1, hi);
+    }
+    BlockingWaitStrategy wait;
+    RingBuffer<Event> ring{16};
+    SingleProducerSequencer<BlockingWaitStrategy> seq;
+    SequenceBarrier<decltype(seq)> barrier;
+    RunRecorder rec;
+    BatchEventProcessor<RingBuffer<Event>, decltype(seq), RunRecorder> proc;
+};
+
+TEST(BatchEventProcessor, SpanHandlerGetsContiguousRunsSplitAtTheWrap) {
+    RunRig r;
+    r.publish(10);
+    EXPECT_EQ(r.proc.poll(100), 10u);
+    r.publish(12);  // sequences 10..21: slots 10..15, then 0..5
+    EXPECT_EQ(r.proc.poll(100), 12u);
+    using Run = std::pair<std::int64_t, std::size_t>;
+    EXPECT_EQ(r.rec.runs, (std::vector<Run>{{0, 10}, {10, 6}, {16, 6}}));
+    EXPECT_EQ(r.rec.ends, (std::vector<bool>{true, false, true}));
+    EXPECT_EQ(r.rec.sum, 10 * (21 * 22 / 2));
+    EXPECT_EQ(r.proc.sequence().load_acquire(), 21);
+}
+
+TEST(BatchEventProcessor, SpanHandlerFailureStopsAtTheRun) {
+    RunRig r;
+    r.rec.throw_at = 16;
+    r.publish(10);
+    r.proc.poll(100);
+    r.publish(12);
+    EXPECT_EQ(r.proc.poll(100), 6u) << "the run before the wrap was handled";
+    EXPECT_EQ(r.proc.state(), ProcessorState::failed);
+    EXPECT_EQ(r.proc.sequence().load_acquire(), 15);
+}
+
+TEST(BatchEventProcessor, SpanHandlerCannotBeSharded) {
+    BlockingWaitStrategy wait;
+    SingleProducerSequencer<BlockingWaitStrategy> seq(16, wait);
+    RingBuffer<Event> ring(16);
+    SequenceBarrier<decltype(seq)> barrier(seq, {});
+    RunRecorder rec;
+    using P = BatchEventProcessor<RingBuffer<Event>, decltype(seq), RunRecorder>;
+    EXPECT_THROW(P(ring, barrier, rec, {.shard_index = 0, .shard_count = 2}), std::invalid_argument);
 }
 
 }  // namespace
