@@ -151,10 +151,14 @@ public:
     // Returns once every event published before the call has been handled by every stage, then
     // halts them. Returns false, without waiting longer, if a stage failed or halted first or the
     // timeout passed; stages that have not started yet are waited for, never skipped.
+    // The target is the claim cursor, not the highest contiguous published sequence: with several
+    // producers, an event published before the call may sit behind a slot another producer has
+    // claimed and is still filling; waiting for the claim covers it. A producer that claimed and
+    // will never publish is the one case that needs the timeout.
     bool drain_and_halt(std::optional<std::chrono::nanoseconds> timeout = std::nullopt) {
         const auto deadline = std::chrono::steady_clock::now() +
                               timeout.value_or(std::chrono::nanoseconds::max() / 2);
-        const std::int64_t target = published_end();
+        const std::int64_t target = sequencer_.cursor().load_acquire();
         bool drained = true;
         for (std::uint32_t round = 0;; ++round) {
             bool done = true;
@@ -239,14 +243,6 @@ private:
         sealed_ = true;
         for (std::size_t i = 0; i < processors_.size(); ++i)
             if (is_leaf_[i]) sequencer_.add_gating_sequence(&processors_[i]->sequence());
-    }
-
-    // The highest sequence below which everything is published (claimed-but-unpublished slots of
-    // a multi-producer ring end it).
-    std::int64_t published_end() const {
-        std::int64_t lowest = sequencer_.cursor().load_acquire();
-        for (const auto& p : processors_) lowest = std::min(lowest, p->sequence().load_acquire());
-        return sequencer_.highest_published(lowest + 1, sequencer_.cursor().load_acquire());
     }
 
     static void run_guarded(EventProcessor& p) noexcept {

@@ -230,7 +230,7 @@ TEST(DisruptorStress, TryNextUnderAFullRing) {
 // drain_and_halt while producers are still publishing: everything published before the call
 // must have been handled by every stage when it returns.
 TEST(DisruptorStress, DrainRacesWithTheLastPublishes) {
-    const int rounds = events_per_producer() >= 1'000'000 ? 200 : 30;
+    const int rounds = events_per_producer() >= 1'000'000 ? 500 : 50;
     std::mt19937 rng(12345);
     for (int round = 0; round < rounds; ++round) {
         Checker a(Checker::a), b(Checker::b), c(Checker::c);
