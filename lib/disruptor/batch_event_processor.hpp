@@ -20,6 +20,7 @@
 #include <cstdio>
 #include <exception>
 #include <stdexcept>
+#include <utility>
 
 #include "event_handler.hpp"
 #include "event_processor.hpp"
@@ -41,28 +42,25 @@ public:
         if (options_.shard_count < 1 || options_.shard_index < 0 ||
             options_.shard_index >= options_.shard_count)
             throw std::invalid_argument("shard index must be in [0, shard_count)");
-        if (kRuns && options_.shard_count > 1)
-            throw std::invalid_argument("a sharded stage needs a handler with on_event, not on_events");
+        if (options_.shard_count > 1 && !EventHandler<Handler, Event>)
+            throw std::invalid_argument("a sharded stage needs a handler with on_event, not only on_events");
     }
 
+    // Any exception from a hook (on_start, on_batch_start, on_timeout, on_shutdown) fails the
+    // stage like one from on_event under ExceptionPolicy::halt: nothing escapes run().
     void run() override {
-        if (!enter_running()) {  // halted before it ever ran
+        const bool entered = enter_running();
+        try {
             notify_start();
+            if (entered) loop();
+        } catch (...) {
+            fail(sequence_.load_relaxed() + 1, std::current_exception());
+        }
+        try {
             notify_shutdown();
-            return;
+        } catch (...) {
+            if (state() != ProcessorState::failed) fail(sequence_.load_relaxed() + 1, std::current_exception());
         }
-        notify_start();
-        std::int64_t next = sequence_.load_relaxed() + 1;
-        while (state_.load(std::memory_order_relaxed) == ProcessorState::running) {  // a flag only
-            const std::int64_t available = barrier_.wait_for(next);
-            if (available >= next) {
-                if (!handle_batch(next, batch_end(next, available, options_.max_batch))) break;
-                next = sequence_.load_relaxed() + 1;
-            } else if (!barrier_.alerted()) {
-                notify_timeout(next - 1);
-            }
-        }
-        notify_shutdown();
         leave_running();
     }
 
@@ -72,12 +70,15 @@ public:
         polling_ = true;
     }
 
+    // Returns the sequences the stage moved past (a sharded stage passes over its siblings'
+    // events too): non-zero means the duty cycle did work.
     std::size_t poll(std::size_t max) override {
         if (state_.load(std::memory_order_relaxed) != ProcessorState::running || max == 0) return 0;
         const std::int64_t next = sequence_.load_relaxed() + 1;
         const std::int64_t available = barrier_.available(next);
         if (available < next) return 0;
-        const std::int64_t limit = std::min(static_cast<std::int64_t>(max), options_.max_batch);
+        const std::int64_t limit =
+            max >= static_cast<std::size_t>(options_.max_batch) ? options_.max_batch : static_cast<std::int64_t>(max);
         handle_batch(next, batch_end(next, available, limit));
         return static_cast<std::size_t>(sequence_.load_relaxed() - next + 1);
     }
@@ -91,6 +92,7 @@ public:
 
     void halt() noexcept override {
         auto s = state_.load(std::memory_order_relaxed);
+        // Relaxed: a flag the stage polls once per batch; the alert below wakes a sleeping stage.
         while ((s == ProcessorState::idle || s == ProcessorState::running) &&
                !state_.compare_exchange_weak(s, ProcessorState::halted, std::memory_order_relaxed)) {
         }
@@ -109,6 +111,19 @@ public:
     }
 
 private:
+    void loop() {
+        std::int64_t next = sequence_.load_relaxed() + 1;
+        while (state_.load(std::memory_order_relaxed) == ProcessorState::running) {  // a flag only
+            const std::int64_t available = barrier_.wait_for(next);
+            if (available >= next) {
+                if (!handle_batch(next, batch_end(next, available, options_.max_batch))) return;
+                next = sequence_.load_relaxed() + 1;
+            } else if (!barrier_.alerted()) {
+                notify_timeout(next - 1);
+            }
+        }
+    }
+
     // The last sequence of a batch of at most `limit` events (written to stay clear of overflow:
     // limit is often INT64_MAX).
     static std::int64_t batch_end(std::int64_t next, std::int64_t available, std::int64_t limit) noexcept {
@@ -118,7 +133,8 @@ private:
     // Handles [next, last] and publishes the stage's progress; false when the handler threw under
     // ExceptionPolicy::halt.
     bool handle_batch(std::int64_t next, std::int64_t last) {
-        if (!(kRuns ? deliver_runs(next, last) : deliver_events(next, last))) return false;
+        const bool runs = kRuns && options_.shard_count == 1;
+        if (!(runs ? deliver_runs(next, last) : deliver_events(next, last))) return false;
         sequence_.store_release(last);  // R2: pairs with A1 in downstream barriers and the sequencer
         barrier_.signal();
         return true;
@@ -130,11 +146,11 @@ private:
             const std::int64_t first =
                 step == 1 ? next : next + (options_.shard_index - next % step + step) % step;
             if (first > last) return true;
-            if constexpr (requires { handler_.on_batch_start(std::int64_t{}); })
-                handler_.on_batch_start((last - first) / step + 1);
             std::int64_t s = first;
-            for (;;) {
+            for (bool started = false;;) {
                 try {
+                    if constexpr (requires { handler_.on_batch_start(std::int64_t{}); })
+                        if (!std::exchange(started, true)) handler_.on_batch_start((last - first) / step + 1);
                     for (; s <= last; s += step) handler_.on_event(ring_[s], s, s + step > last);
                     return true;
                 } catch (...) {
@@ -149,11 +165,11 @@ private:
     // One on_events call per run of slots that are contiguous in memory: [s, end of its lap].
     bool deliver_runs(std::int64_t next, std::int64_t last) {
         if constexpr (BatchHandler<Handler, Event>) {
-            if constexpr (requires { handler_.on_batch_start(std::int64_t{}); })
-                handler_.on_batch_start(last - next + 1);
             for (std::int64_t s = next; s <= last;) {
                 const std::int64_t run_last = std::min(last, s | ring_.mask());
                 try {
+                    if constexpr (requires { handler_.on_batch_start(std::int64_t{}); })
+                        if (s == next) handler_.on_batch_start(last - next + 1);
                     handler_.on_events(std::span<Event>(&ring_[s], static_cast<std::size_t>(run_last - s + 1)),
                                        s, run_last == last);
                 } catch (...) {
@@ -199,16 +215,18 @@ private:
                          static_cast<long long>(from), static_cast<long long>(to), what);
     }
 
+    // True when the stage may run; false when it was halted before it ever started.
     bool enter_running() {
+        if (ran_.exchange(true, std::memory_order_relaxed))  // a flag: run/start_polling are serial
+            throw std::logic_error("event processor already ran (a processor runs once)");
         auto expected = ProcessorState::idle;
-        if (state_.compare_exchange_strong(expected, ProcessorState::running, std::memory_order_relaxed))
-            return true;
-        if (expected == ProcessorState::halted) return false;
-        throw std::logic_error("event processor already ran (a processor runs once)");
+        // Relaxed: the state is a flag; failure_ is published by R3, not by this transition.
+        return state_.compare_exchange_strong(expected, ProcessorState::running, std::memory_order_relaxed);
     }
 
     void leave_running() {
         auto expected = ProcessorState::running;
+        // Relaxed: a flag; a failed or already-halted stage keeps its state.
         state_.compare_exchange_strong(expected, ProcessorState::halted, std::memory_order_relaxed);
     }
 
@@ -228,6 +246,7 @@ private:
     const ProcessorOptions options_;
     std::exception_ptr failure_;
     bool polling_ = false;  // between start_polling and stop_polling; the stage's thread only
+    std::atomic<bool> ran_{false};
     std::atomic<std::uint64_t> exceptions_{0};
     std::atomic<ProcessorState> state_{ProcessorState::idle};
     Sequence sequence_;  // alone on its line pair: downstream stages and the producer poll it

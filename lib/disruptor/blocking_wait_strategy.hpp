@@ -28,7 +28,7 @@ public:
     // With a timeout, wait_for returns (below seq) after that long without progress, and the
     // stage calls its handler's on_timeout.
     explicit BlockingWaitStrategy(std::optional<std::chrono::nanoseconds> timeout = std::nullopt)
-        : timeout_(timeout) {}
+        : timeout_(timeout ? std::optional(capped(*timeout)) : std::nullopt) {}
 
     std::int64_t wait_for(std::int64_t seq, const SequenceGroup& deps, const std::atomic<bool>& alerted) {
         using Clock = std::chrono::steady_clock;
@@ -38,24 +38,24 @@ public:
         for (;;) {
             // E0: any signal after this read changes the epoch, so the futex_wait below cannot sleep through it.
             const std::uint32_t epoch = epoch_.load(std::memory_order_relaxed);
-            waiters_.fetch_add(1, std::memory_order_relaxed);
+            waiters_.fetch_add(1, std::memory_order_relaxed);  // ordered by F1, not by itself
             std::atomic_thread_fence(std::memory_order_seq_cst);  // F1: pairs with F2 in signal_all_when_blocking
             available = deps.minimum();
             const bool stop = alerted.load(std::memory_order_relaxed);  // a flag, no data behind it
             std::optional<std::chrono::nanoseconds> left;
             if (timeout_) left = deadline - Clock::now();
             if (available >= seq || stop || (left && left->count() <= 0)) {
-                waiters_.fetch_sub(1, std::memory_order_relaxed);
+                waiters_.fetch_sub(1, std::memory_order_relaxed);  // a count: a stale one costs a spare wake-up
                 return available;
             }
             futex_wait(epoch_, epoch, left);
-            waiters_.fetch_sub(1, std::memory_order_relaxed);
+            waiters_.fetch_sub(1, std::memory_order_relaxed);  // a count: a stale one costs a spare wake-up
         }
     }
 
     void signal_all_when_blocking() noexcept {
         std::atomic_thread_fence(std::memory_order_seq_cst);  // F2: pairs with F1 in wait_for
-        if (waiters_.load(std::memory_order_relaxed) != 0) {
+        if (waiters_.load(std::memory_order_relaxed) != 0) {  // ordered by F2
             epoch_.fetch_add(1, std::memory_order_relaxed);  // the futex compares values; no data rides on it
             futex_wake_all(epoch_);
         }

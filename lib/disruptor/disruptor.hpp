@@ -14,11 +14,18 @@
 // Stages read events in place; a stage that needs another's result gates on that stage's
 // sequence. The last stages gate the producer, so no slot is reused before all have seen it.
 //
-// Thread safety: building, start, drain_and_halt and halt belong to one owner thread. Build the
-// whole graph and start it before anything is published. publish_event/publish_events: the
-// producer thread (any thread with ProducerType::multi).
+// Thread safety
+//   handle_events_*, after, then*, start*, drain_and_halt, halt   the owner thread, graph first:
+//                                         build and start the whole graph before publishing
+//   publish_event, publish_events, sequencer().next/publish      the producer thread (any thread
+//                                         with ProducerType::multi)
+//   ring(), processors()                  any thread
+// Processors handed out by start_on_caller_threads() must have stopped running before the
+// Disruptor is destroyed: it can only join the threads start() made.
+//
+// Memory ordering: drain_and_halt acquires the cursor and each stage's sequence (pairing with the
+// producers' publishes and the stages' R2); everything else is the components' own.
 
-#include <algorithm>
 #include <chrono>
 #include <cstdint>
 #include <cstdio>
@@ -62,7 +69,7 @@ public:
         StageGroup then(const ProcessorOptions& options, H&... handlers) {
             return d_->add_stages(sequences_, options, false, handlers...);
         }
-        template <StageHandler<T>... H>
+        template <EventHandler<T>... H>
         StageGroup then_sharded(H&... handlers) {
             return d_->add_stages(sequences_, ProcessorOptions{}, true, handlers...);
         }
@@ -99,7 +106,7 @@ public:
         return add_stages({}, options, false, handlers...);
     }
     // One logical stage split over N handlers: handler i takes the events with seq % N == i.
-    template <StageHandler<T>... H>
+    template <EventHandler<T>... H>
     StageGroup handle_events_sharded(H&... handlers) { return add_stages({}, ProcessorOptions{}, true, handlers...); }
 
     // Stages that will follow every stage of the given groups.
@@ -115,23 +122,38 @@ public:
     void start(std::span<const int> cpus = {}) {
         seal();
         const std::size_t n = processors_.size();
-        std::vector<std::string> errors(n);
-        std::latch pinned(static_cast<std::ptrdiff_t>(n));
-        for (std::size_t i = 0; i < n; ++i) {
-            const std::optional<int> cpu = cpus.empty() ? std::nullopt : std::optional<int>(cpus[i % cpus.size()]);
-            threads_.emplace_back([this, i, cpu, &errors, &pinned] {
-                try {
-                    if (cpu) pin_current_thread(*cpu);
-                } catch (const std::exception& e) {
-                    errors[i] = e.what();
-                }
-                const bool ok = errors[i].empty();
-                pinned.count_down();
-                if (ok) run_guarded(*processors_[i]);
-            });
+        // Shared with the threads: a thread that fails to start must not leave the others
+        // pointing at this frame's locals.
+        struct Launch {
+            explicit Launch(std::size_t n) : errors(n), pinned(static_cast<std::ptrdiff_t>(n)) {}
+            std::vector<std::string> errors;
+            std::latch pinned;
+        };
+        auto launch = std::make_shared<Launch>(n);
+        threads_.reserve(n);
+        std::size_t made = 0;
+        try {
+            for (; made < n; ++made) {
+                const std::optional<int> cpu =
+                    cpus.empty() ? std::nullopt : std::optional<int>(cpus[made % cpus.size()]);
+                threads_.emplace_back([this, i = made, cpu, launch] {
+                    try {
+                        if (cpu) pin_current_thread(*cpu);
+                    } catch (const std::exception& e) {
+                        launch->errors[i] = e.what();
+                    }
+                    const bool ok = launch->errors[i].empty();
+                    launch->pinned.count_down();
+                    if (ok) run_guarded(*processors_[i]);
+                });
+            }
+        } catch (...) {
+            launch->pinned.count_down(static_cast<std::ptrdiff_t>(n - made));
+            halt();
+            throw;
         }
-        pinned.wait();
-        for (const std::string& e : errors) {
+        launch->pinned.wait();
+        for (const std::string& e : launch->errors) {
             if (e.empty()) continue;
             halt();
             throw std::runtime_error("disruptor start: " + e);
@@ -156,9 +178,8 @@ public:
     // claimed and is still filling; waiting for the claim covers it. A producer that claimed and
     // will never publish is the one case that needs the timeout.
     bool drain_and_halt(std::optional<std::chrono::nanoseconds> timeout = std::nullopt) {
-        const auto deadline = std::chrono::steady_clock::now() +
-                              timeout.value_or(std::chrono::nanoseconds::max() / 2);
-        const std::int64_t target = sequencer_.cursor().load_acquire();
+        const auto deadline = std::chrono::steady_clock::now() + capped(timeout.value_or(kLongestTimeout));
+        const std::int64_t target = sequencer_.cursor().load_acquire();  // pairs with nothing: a count of claims
         bool drained = true;
         for (std::uint32_t round = 0;; ++round) {
             bool done = true;
@@ -180,18 +201,25 @@ public:
         return drained;
     }
 
-    // Stops every stage after its current batch and joins the threads start() made.
+    // Stops every stage after its current batch and joins the threads start() made (all but the
+    // calling one, when a stage's handler calls it).
     void halt() noexcept {
         for (auto& p : processors_) p->halt();
-        for (auto& t : threads_) t.join();
+        for (auto& t : threads_) {
+            if (t.get_id() == std::this_thread::get_id()) t.detach();
+            else t.join();
+        }
         threads_.clear();
     }
 
+    // Claims a slot, fills it with translate(event, seq), publishes it. A claimed slot is always
+    // published, even when translate throws (then with whatever it had written): an unpublished
+    // claim would stall every stage of a multi-producer ring for good.
     template <class F>
     std::int64_t publish_event(F&& translate) {
         const std::int64_t seq = sequencer_.next();
+        const PublishOnExit publish{sequencer_, seq, seq};
         translate(ring_[seq], seq);
-        sequencer_.publish(seq);
         return seq;
     }
 
@@ -200,8 +228,8 @@ public:
     std::int64_t publish_events(std::int64_t n, F&& translate) {
         const std::int64_t hi = sequencer_.next(n);
         const std::int64_t lo = hi - n + 1;
+        const PublishOnExit publish{sequencer_, lo, hi};
         for (std::int64_t s = lo; s <= hi; ++s) translate(ring_[s], s);
-        sequencer_.publish(lo, hi);
         return hi;
     }
 
@@ -210,6 +238,13 @@ public:
     std::span<const std::unique_ptr<EventProcessor>> processors() const noexcept { return processors_; }
 
 private:
+    struct PublishOnExit {
+        SequencerType& sequencer;
+        std::int64_t lo;
+        std::int64_t hi;
+        ~PublishOnExit() { sequencer.publish(lo, hi); }
+    };
+
     template <StageHandler<T>... H>
     StageGroup add_stages(const std::vector<const Sequence*>& upstream, ProcessorOptions options,
                           bool sharded, H&... handlers) {
@@ -250,6 +285,8 @@ private:
             p.run();
         } catch (const std::exception& e) {
             std::fprintf(stderr, "disruptor: stage thread stopped: %s\n", e.what());
+        } catch (...) {
+            std::fprintf(stderr, "disruptor: stage thread stopped by an exception that is not a std::exception\n");
         }
     }
 

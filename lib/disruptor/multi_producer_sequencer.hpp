@@ -18,6 +18,9 @@
 //       from the producer that refreshed it to a producer that relies on it.
 //   R1: publish stores the slot's flag with release; pairs with A2 (is_available) in consumers.
 //
+// A producer blocked in next() on a full ring waits until the stages make room; halting the stages
+// does not release it. Producers that must stop on shutdown use try_next.
+//
 // Thread safety
 //   next, try_next, publish, remaining_capacity, cursor, is_available, highest_published   any thread
 //   add_gating_sequence                                     before any thread uses the sequencer
@@ -68,7 +71,7 @@ public:
         std::int64_t current = cursor_.load_relaxed();
         do {
             if (!has_capacity(n, current)) return std::nullopt;
-        } while (!cursor_.compare_exchange_relaxed(current, current + n));  // C1
+        } while (!cursor_.compare_exchange_weak_relaxed(current, current + n));  // C1
         return current + n;
     }
 

@@ -1,7 +1,7 @@
 #pragma once
 // PhasedBackoffWaitStrategy: spin for `spin_for`, then yield until `yield_for` has passed, then
 // hand over to a fallback strategy (blocking or sleeping). Spinning covers bursts, the fallback
-// covers quiet periods without burning a core.
+// covers quiet periods without burning a core. A fallback timeout counts from the hand-over.
 
 #include <chrono>
 #include <thread>
@@ -19,7 +19,7 @@ public:
     PhasedBackoffWaitStrategy(std::chrono::nanoseconds spin_for, std::chrono::nanoseconds yield_for,
                               FallbackArgs&&... fallback_args)
         : spin_for_(spin_for),
-          yield_for_(spin_for + yield_for),
+          yield_until_(spin_for + yield_for),
           fallback_(std::forward<FallbackArgs>(fallback_args)...) {}
 
     std::int64_t wait_for(std::int64_t seq, const SequenceGroup& deps,
@@ -35,7 +35,7 @@ public:
                 cpu_relax();
             }
             const auto waited = Clock::now() - start;
-            if (waited > yield_for_) return fallback_.wait_for(seq, deps, alerted);
+            if (waited > yield_until_) return fallback_.wait_for(seq, deps, alerted);
             if (waited > spin_for_) std::this_thread::yield();
         }
     }
@@ -44,7 +44,7 @@ public:
 
 private:
     std::chrono::nanoseconds spin_for_;
-    std::chrono::nanoseconds yield_for_;
+    std::chrono::nanoseconds yield_until_;  // measured from the start of the wait
     Fallback fallback_;
 };
 

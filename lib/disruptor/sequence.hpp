@@ -44,8 +44,9 @@ public:
         return value_.fetch_add(n, std::memory_order_relaxed);
     }
 
-    // Claiming a range only if a capacity check made on `expected` still holds.
-    bool compare_exchange_relaxed(std::int64_t& expected, std::int64_t desired) noexcept {
+    // Claiming a range only if a capacity check made on `expected` still holds. Weak: may fail
+    // spuriously, so callers loop.
+    bool compare_exchange_weak_relaxed(std::int64_t& expected, std::int64_t desired) noexcept {
         return value_.compare_exchange_weak(expected, desired, std::memory_order_relaxed);
     }
 
@@ -71,7 +72,9 @@ public:
     std::int64_t minimum(std::int64_t ceiling = std::numeric_limits<std::int64_t>::max()) const noexcept {
         std::int64_t lowest = ceiling;
         for (const Sequence* s : sequences_) {
-            // A1: acquire each member's progress; pairs with its owner's store_release (R1/R2).
+            // A1: acquire each member's progress; pairs with its owner's store_release (R1 in the
+            // single-producer sequencer, R2 in stages). The multi-producer cursor is advanced by a
+            // relaxed RMW: there the edge comes from the slot flags (A2), not from this load.
             const std::int64_t v = s->load_acquire();
             lowest = v < lowest ? v : lowest;
         }

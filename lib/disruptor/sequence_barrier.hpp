@@ -41,6 +41,8 @@ public:
         const std::int64_t available = sequencer_.wait_strategy().wait_for(seq, deps_, alerted_);
         if (available < seq) return available;
         // Multi-producer: the cursor counts claims; slot `seq` may be claimed and still being written.
+        // That window is a producer's fill of one claim, so the stage spins (and yields, unless
+        // busy-spinning) rather than sleeping, and a strategy timeout does not run meanwhile.
         Backoff<kMayYield<typename S::WaitStrategyType>> backoff;
         for (;;) {
             const std::int64_t published = sequencer_.highest_published(seq, available);

@@ -1,7 +1,7 @@
 #pragma once
 // SleepingWaitStrategy: spin, then yield, then sleep in short naps. Near-zero CPU when idle, at the
 // price of up to one nap of latency. With a timeout it returns to the stage (which calls
-// on_timeout) when nothing arrived for that long.
+// on_timeout) when nothing arrived for that long after the spin and yield phases.
 
 #include <chrono>
 #include <optional>
@@ -18,7 +18,7 @@ public:
 
     explicit SleepingWaitStrategy(std::chrono::nanoseconds nap = std::chrono::microseconds(100),
                                   std::optional<std::chrono::nanoseconds> timeout = std::nullopt)
-        : nap_(nap), timeout_(timeout) {}
+        : nap_(nap), timeout_(timeout ? std::optional(capped(*timeout)) : std::nullopt) {}
 
     std::int64_t wait_for(std::int64_t seq, const SequenceGroup& deps,
                           const std::atomic<bool>& alerted) {

@@ -16,6 +16,7 @@
 //                               stage waiting on another stage does not spin (optionally timed)
 
 #include <atomic>
+#include <chrono>
 #include <concepts>
 #include <cstdint>
 
@@ -29,6 +30,14 @@ concept WaitStrategy = requires(W& w, std::int64_t seq, const SequenceGroup& dep
     { w.wait_for(seq, deps, alerted) } -> std::same_as<std::int64_t>;
     { w.signal_all_when_blocking() } noexcept;
 };
+
+// Timeouts are capped at a century so that now() + timeout cannot overflow when a caller passes
+// nanoseconds::max() to mean "forever".
+inline constexpr std::chrono::nanoseconds kLongestTimeout = std::chrono::hours(24 * 365 * 100);
+
+inline std::chrono::nanoseconds capped(std::chrono::nanoseconds timeout) noexcept {
+    return timeout < kLongestTimeout ? timeout : kLongestTimeout;
+}
 
 // A strategy that promises each waiting thread its own core says so with
 // `static constexpr bool kDedicatedCore = true;`: producers and barriers then never yield either.

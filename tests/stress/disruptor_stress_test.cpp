@@ -193,7 +193,7 @@ TEST(DisruptorStress, TryNextUnderAFullRing) {
         Stalling() : Checker(Checker::a) {}
         void on_event(Event& e, std::int64_t seq, bool eob) {
             Checker::on_event(e, seq, eob);
-            if (count % 4096 == 0) std::this_thread::sleep_for(200us);
+            if (count % 1024 == 0) std::this_thread::sleep_for(200us);
         }
     } consumer;
     Disruptor<Event, ProducerType::multi, BlockingWaitStrategy> d(128);
@@ -258,9 +258,10 @@ TEST(DisruptorStress, DrainRacesWithTheLastPublishes) {
         std::this_thread::sleep_for(std::chrono::microseconds(rng() % 2000));
         const std::int64_t before0 = published[0].load(std::memory_order_acquire);
         const std::int64_t before1 = published[1].load(std::memory_order_acquire);
-        ASSERT_TRUE(d.drain_and_halt());
-        stop.store(true);
+        const bool drained = d.drain_and_halt(30s);
+        stop.store(true);  // producers stop before any ASSERT can leave this scope
         for (auto& t : producers) t.join();
+        ASSERT_TRUE(drained) << "round " << round;
         for (Checker* k : {&a, &b, &c}) {
             ASSERT_EQ(k->errors, 0) << "round " << round;
             ASSERT_GE(k->next[0], before0) << "round " << round << ": drain lost an event of producer 0";

@@ -88,6 +88,15 @@ TEST(BatchEventProcessor, PollHandlesOneBoundedBatch) {
     EXPECT_EQ(r.proc.state(), ProcessorState::halted);
 }
 
+TEST(BatchEventProcessor, PollWithNoLimitTakesWhatIsThere) {
+    Rig r;
+    r.publish(10);
+    r.proc.start_polling();
+    EXPECT_EQ(r.proc.poll(SIZE_MAX), 10u);
+    EXPECT_EQ(r.proc.sequence().load_acquire(), 9);
+    EXPECT_EQ(r.rec.seen, iota(0, 10));
+}
+
 TEST(BatchEventProcessor, RunHandlesEverythingInBatchesUntilHalted) {
     Rig r;
     r.publish(40);  // before the thread starts: one batch
@@ -183,6 +192,9 @@ TEST(BatchEventProcessor, RunsOnlyOnce) {
     Rig r;
     r.proc.start_polling();
     EXPECT_THROW(r.proc.run(), std::logic_error);
+    r.proc.stop_polling();
+    EXPECT_THROW(r.proc.run(), std::logic_error) << "nor again after it stopped";
+    EXPECT_EQ(r.rec.starts, 1);
 }
 
 TEST(BatchEventProcessor, TimeoutReachesTheHandler) {

@@ -31,9 +31,9 @@ TEST(Sequence, FetchAddReturnsPreviousValue) {
 TEST(Sequence, CompareExchangeOnlyFromExpected) {
     Sequence s(10);
     std::int64_t expected = 9;
-    EXPECT_FALSE(s.compare_exchange_relaxed(expected, 20));
+    EXPECT_FALSE(s.compare_exchange_weak_relaxed(expected, 20));
     EXPECT_EQ(expected, 10);
-    while (!s.compare_exchange_relaxed(expected, 20)) {
+    while (!s.compare_exchange_weak_relaxed(expected, 20)) {
     }
     EXPECT_EQ(s.load_acquire(), 20);
 }

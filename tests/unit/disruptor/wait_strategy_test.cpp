@@ -25,6 +25,15 @@ W make_strategy() {
         return W();
 }
 
+// A failed wait must not leave the future's destructor blocked on a thread that sleeps forever.
+template <class W>
+void release_if_stuck(bool woke, W& w, Sequence& dep, std::atomic<bool>& alerted) {
+    if (woke) return;
+    dep.store_release(1'000'000);
+    alerted.store(true);
+    w.signal_all_when_blocking();
+}
+
 template <class W>
 struct WaitStrategyTest : ::testing::Test {};
 
@@ -52,7 +61,9 @@ TYPED_TEST(WaitStrategyTest, WakesWhenTheDependencyAdvances) {
     std::this_thread::sleep_for(5ms);
     dep.store_release(5);
     w.signal_all_when_blocking();
-    ASSERT_EQ(waiter.wait_for(10s), std::future_status::ready) << "missed wake-up";
+    const bool woke = waiter.wait_for(10s) == std::future_status::ready;
+    release_if_stuck(woke, w, dep, alerted);
+    ASSERT_TRUE(woke) << "missed wake-up";
     EXPECT_EQ(waiter.get(), 5);
 }
 
@@ -65,7 +76,9 @@ TYPED_TEST(WaitStrategyTest, ReturnsBelowTheSequenceWhenAlerted) {
     std::this_thread::sleep_for(5ms);
     alerted.store(true);
     w.signal_all_when_blocking();
-    ASSERT_EQ(waiter.wait_for(10s), std::future_status::ready) << "alert did not wake the waiter";
+    const bool woke = waiter.wait_for(10s) == std::future_status::ready;
+    release_if_stuck(woke, w, dep, alerted);
+    ASSERT_TRUE(woke) << "alert did not wake the waiter";
     EXPECT_EQ(waiter.get(), -1);
 }
 
@@ -102,7 +115,9 @@ TEST(BlockingWaitStrategy, WaitingOnAnUpstreamStageBurnsNoCpu) {
     std::this_thread::sleep_for(300ms);
     upstream.store_release(0);
     w.signal_all_when_blocking();
-    ASSERT_EQ(waiter.wait_for(10s), std::future_status::ready);
+    const bool woke = waiter.wait_for(10s) == std::future_status::ready;
+    release_if_stuck(woke, w, upstream, alerted);
+    ASSERT_TRUE(woke) << "missed wake-up";
     const auto [got, cpu] = waiter.get();
     EXPECT_EQ(got, 0);
     EXPECT_LT(cpu, 30ms) << "the waiter spun instead of sleeping";
