@@ -15,6 +15,7 @@
 #include "disruptor/disruptor.hpp"
 #include "queue_io.hpp"
 #include "sentinel_stages.hpp"
+#include "throughput_case.hpp"
 #include "topologies.hpp"
 
 namespace sentinel::bench {
@@ -65,12 +66,9 @@ std::int64_t peer_once(const Options& o, const std::string& impl) {
 }  // namespace
 
 void bench_multicast_1p3c(const Options& o, Report& report) {
-    report.add(kCase, "sentinel", median_mops(o, o.events, [&] { return sentinel_once<kBatch>(o, "sentinel"); }), Unit::mops);
-    report.add(kCase, "sentinel_single",
-               median_mops(o, o.events, [&] { return sentinel_once<1>(o, "sentinel_single"); }), Unit::mops);
-    for_each_spsc_peer([&]<PeerQueue Q, int Burst>(const char* impl) {
-        report.add(kCase, impl, median_mops(o, o.events, [&] { return peer_once<Q, Burst>(o, impl); }), Unit::mops);
-    });
+    report_spsc_case(
+        kCase, o, report, [&]<int Batch>(const char* impl) { return sentinel_once<Batch>(o, impl); },
+        [&]<PeerQueue Q, int Burst>(const char* impl) { return peer_once<Q, Burst>(o, impl); });
 }
 
 }  // namespace sentinel::bench
