@@ -9,6 +9,8 @@
 #include <string>
 #include <string_view>
 
+#include "net/rx_queue_poller.hpp"
+
 namespace sentinel::app {
 
 namespace {
@@ -23,6 +25,16 @@ constexpr const char* kUsage =
     "  --rx-queues N          RX queues per port, each with its own RX lcore and ring (default 1)\n"
     "  --ring-size N          slots per RX ring, a power of two (default 4096)\n"
     "  --refuse-cross-node    fail instead of warning when a duty would leave its port's node\n"
+    "\n"
+    "Without --plan, receive on every port (or --ports LIST) until SIGINT/SIGTERM:\n"
+    "  --ports LIST           port ids to receive on, e.g. 0,2 (default: every port EAL found)\n"
+    "  --burst N              mbufs per rte_eth_rx_burst (default 32)\n"
+    "  --full-policy P        when a ring is full: wait (the NIC queue absorbs, then counts\n"
+    "                         imissed; default) or drop (free the burst, count dropped_ring_full)\n"
+    "  --duration S           stop after S seconds (decimals allowed)\n"
+    "  --stop-when-idle MS    stop once no packet arrived for MS milliseconds (end of a pcap)\n"
+    "  --stats-interval S     print a live stats line every S seconds (default: none)\n"
+    "  --stats-out FILE       write the final counters to FILE as key=value lines\n"
     "  --help                 this text\n"
     "\n"
     "EAL options come first, DPDK's way: e.g. -l 0-1 --vdev net_null0 (see dpdk-testpmd --help).\n";
@@ -37,10 +49,35 @@ long long parse_integer(std::string_view option, const char* text, long long min
     return value;
 }
 
+// Seconds with decimals, as milliseconds.
+std::chrono::milliseconds parse_seconds(std::string_view option, const char* text) {
+    const std::string_view s(text);
+    double value = 0;
+    const auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), value);
+    if (ec != std::errc() || end != s.data() + s.size() || !(value > 0) || value > 1e7)
+        throw std::invalid_argument(std::string(option) + " needs seconds above 0, e.g. 2.5, got '" + text + "'");
+    return std::chrono::milliseconds(static_cast<long long>(value * 1000 + 0.5));
+}
+
+std::vector<int> parse_ports(const char* text) {
+    std::vector<int> ports;
+    std::string_view rest(text);
+    while (true) {
+        const auto comma = rest.find(',');
+        const std::string item(rest.substr(0, comma));
+        ports.push_back(static_cast<int>(parse_integer("--ports", item.c_str(), 0, 65535)));
+        if (comma == std::string_view::npos) return ports;
+        rest.remove_prefix(comma + 1);
+    }
+}
+
 }  // namespace
 
 Options parse_options(int argc, char** argv, bool& help) {
-    enum : int { plan = 256, topology, port_numa_node, rx_queues, ring_size, refuse_cross_node, usage };
+    enum : int {
+        plan = 256, topology, port_numa_node, rx_queues, ring_size, refuse_cross_node, ports, burst, full_policy,
+        duration, stop_when_idle, stats_interval, stats_out, usage
+    };
     static const option kLong[] = {
         {"plan", no_argument, nullptr, plan},
         {"topology", required_argument, nullptr, topology},
@@ -48,6 +85,13 @@ Options parse_options(int argc, char** argv, bool& help) {
         {"rx-queues", required_argument, nullptr, rx_queues},
         {"ring-size", required_argument, nullptr, ring_size},
         {"refuse-cross-node", no_argument, nullptr, refuse_cross_node},
+        {"ports", required_argument, nullptr, ports},
+        {"burst", required_argument, nullptr, burst},
+        {"full-policy", required_argument, nullptr, full_policy},
+        {"duration", required_argument, nullptr, duration},
+        {"stop-when-idle", required_argument, nullptr, stop_when_idle},
+        {"stats-interval", required_argument, nullptr, stats_interval},
+        {"stats-out", required_argument, nullptr, stats_out},
         {"help", no_argument, nullptr, usage},
         {nullptr, 0, nullptr, 0},
     };
@@ -71,6 +115,22 @@ Options parse_options(int argc, char** argv, bool& help) {
             break;
         }
         case refuse_cross_node: o.refuse_cross_node = true; break;
+        case ports: o.ports = parse_ports(optarg); break;
+        case burst:
+            o.burst = static_cast<std::uint16_t>(
+                parse_integer("--burst", optarg, 1, static_cast<long long>(net::RxQueuePoller::kMaxBurst)));
+            break;
+        case full_policy:
+            if (std::string_view(optarg) == "wait") o.full_policy = net::FullPolicy::wait;
+            else if (std::string_view(optarg) == "drop") o.full_policy = net::FullPolicy::drop;
+            else throw std::invalid_argument("--full-policy is wait or drop, not '" + std::string(optarg) + "'");
+            break;
+        case duration: o.duration = parse_seconds("--duration", optarg); break;
+        case stop_when_idle:
+            o.stop_when_idle = std::chrono::milliseconds(parse_integer("--stop-when-idle", optarg, 1, 86'400'000));
+            break;
+        case stats_interval: o.stats_interval = parse_seconds("--stats-interval", optarg); break;
+        case stats_out: o.stats_out = optarg; break;
         case usage:
             std::fputs(kUsage, stdout);
             help = true;
@@ -84,6 +144,11 @@ Options parse_options(int argc, char** argv, bool& help) {
     }
     if (optind < argc)
         throw std::invalid_argument("unexpected argument '" + std::string(argv[optind]) + "' (sentinel -- --help)");
+    if (o.burst > o.ring_size)
+        throw std::invalid_argument("--burst " + std::to_string(o.burst) + " is larger than --ring-size " +
+                                    std::to_string(o.ring_size));
+    if (o.topology && !o.plan_only)
+        throw std::invalid_argument("--topology plans for another machine and only goes with --plan");
     return o;
 }
 

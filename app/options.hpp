@@ -1,9 +1,14 @@
 #pragma once
 // The appliance's own options: everything after the "--" that ends DPDK's EAL options.
 
+#include <chrono>
 #include <cstddef>
+#include <cstdint>
 #include <optional>
 #include <string>
+#include <vector>
+
+#include "net/full_policy.hpp"
 
 namespace sentinel::app {
 
@@ -14,6 +19,13 @@ struct Options {
     int rx_queues = 1;                       // --rx-queues N per port
     std::size_t ring_size = 4096;            // --ring-size N slots per RX ring (a power of two)
     bool refuse_cross_node = false;          // --refuse-cross-node: error instead of warning
+    std::vector<int> ports;                  // --ports LIST: the ports to receive on; empty: all
+    std::uint16_t burst = 32;                // --burst N mbufs per rte_eth_rx_burst
+    net::FullPolicy full_policy = net::FullPolicy::wait;  // --full-policy wait|drop
+    std::optional<std::chrono::milliseconds> duration;     // --duration S: stop after S seconds
+    std::optional<std::chrono::milliseconds> stop_when_idle;  // --stop-when-idle MS: no packet for MS ms
+    std::chrono::milliseconds stats_interval{0};           // --stats-interval S: live line; 0: none
+    std::optional<std::string> stats_out;                  // --stats-out FILE: final counters
 };
 
 // Parses argv[0..argc) (argv[0] is the program name). Throws std::invalid_argument with one line

@@ -1,0 +1,53 @@
+#include "receive_ports.hpp"
+
+#include <algorithm>
+#include <stdexcept>
+
+#include "pipeline.hpp"
+#include "placement_report.hpp"
+
+namespace sentinel::app {
+
+ReceivePorts::ReceivePorts(const platform::Plan& plan, const std::vector<int>& ports, const Options& options) {
+    for (const int port : ports) {
+        const auto m = std::ranges::find(plan.memory, mempool_name(port), &platform::MemoryPlacement::name);
+        if (m == plan.memory.end()) throw std::logic_error("the plan has no memory region " + mempool_name(port));
+        const net::PortConfig config{.port = static_cast<std::uint16_t>(port),
+                                     .rx_queues = static_cast<std::uint16_t>(options.rx_queues)};
+        const std::size_t mbufs =
+            config.rx_queues * net::Mempool::mbufs_for(options.ring_size, config.rx_descriptors, options.burst);
+        mempools_.push_back(std::make_unique<net::Mempool>(port, mbufs, m->node));
+        ports_.push_back(std::make_unique<net::Port>(config, mempools_.back()->get()));
+    }
+}
+
+std::string ReceivePorts::memory_report(const platform::Plan& plan) const {
+    std::string text;
+    for (std::size_t i = 0; i < ports_.size(); ++i)
+        text += placement_report(mempool_name(ports_[i]->id()), mempools_[i]->first_chunk(), mempools_[i]->bytes(), plan);
+    return text;
+}
+
+void ReceivePorts::start() {
+    for (auto& p : ports_) p->start();
+}
+
+std::uint64_t ReceivePorts::nic_missed() const {
+    std::uint64_t missed = 0;
+    for (const auto& p : ports_) missed += p->stats().imissed;
+    return missed;
+}
+
+void ReceivePorts::stop_and_close() {
+    for (auto& p : ports_) p->stop_and_close();
+}
+
+std::vector<std::string> ReceivePorts::leaks() const {
+    std::vector<std::string> lines;
+    for (const auto& pool : mempools_)
+        if (const std::size_t n = pool->in_use(); n != 0)
+            lines.push_back("mbuf leak: " + std::to_string(n) + " mbufs of pool " + pool->name() + " not returned");
+    return lines;
+}
+
+}  // namespace sentinel::app

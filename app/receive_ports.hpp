@@ -1,0 +1,39 @@
+#pragma once
+// ReceivePorts: the ports the appliance receives on, each with its mempool on the port's planned
+// node, set up for the plan's RX queues. Teardown order is the point: ports stop and close (their
+// descriptors give mbufs back) before the leak check, and the mempools outlive the ports.
+//
+// Thread safety: the main thread only.
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "net/mempool.hpp"
+#include "net/port.hpp"
+#include "options.hpp"
+#include "platform/planner.hpp"
+
+namespace sentinel::app {
+
+class ReceivePorts {
+public:
+    // Every port of the plan, with options.rx_queues queues each. Throws the first failing call.
+    ReceivePorts(const platform::Plan& plan, const std::vector<int>& ports, const Options& options);
+
+    // memory=mempool.portP lines (placement_report.hpp).
+    std::string memory_report(const platform::Plan& plan) const;
+    void start();
+    // Packets the NICs dropped for want of a free descriptor (rte_eth_stats imissed), summed.
+    std::uint64_t nic_missed() const;
+    void stop_and_close();
+    // One "mbuf leak: ..." line per mempool that has mbufs out; call after stop_and_close().
+    std::vector<std::string> leaks() const;
+
+private:
+    std::vector<std::unique_ptr<net::Mempool>> mempools_;  // declared first: outlive the ports
+    std::vector<std::unique_ptr<net::Port>> ports_;
+};
+
+}  // namespace sentinel::app

@@ -1,0 +1,29 @@
+#pragma once
+// ReleaseStage: the ring's last stage. Gated on every other stage, it gives each slot's mbuf back
+// to its mempool, in bulk: rte_pktmbuf_free_bulk returns a run of mbufs of one pool to the lcore's
+// cache in one call instead of one call and one cache check per packet.
+//
+//   RX ─▶ ring ─▶ [filter, capture, feed, tx] ─▶ release
+//
+// Thread safety: on_events on the lcore that polls the stage; counters from any thread.
+
+#include <cstdint>
+#include <span>
+
+#include "counters.hpp"
+#include "packet_slot.hpp"
+
+namespace sentinel::net {
+
+class ReleaseStage {
+public:
+    // A span is a run of slots contiguous in memory, up to the whole ring.
+    void on_events(std::span<PacketSlot> slots, std::int64_t first_sequence, bool end_of_batch);
+
+    const Counters& counters() const noexcept { return counters_; }
+
+private:
+    Counters counters_;
+};
+
+}  // namespace sentinel::net

@@ -1,0 +1,62 @@
+#pragma once
+// RxQueuePoller: the RX duty of one port queue and the only producer of its ring.
+//
+//   rte_eth_rx_burst(port, queue) ─▶ claim n slots ─▶ fill {mbuf, port, queue, len, rx tsc, rss}
+//                                    ─▶ publish(lo, hi): one cursor store per burst
+//
+// A full ring either waits (FullPolicy::wait: the NIC queue absorbs the backlog, then counts
+// imissed) or frees the burst at once and counts dropped_ring_full (FullPolicy::drop): the poll
+// loop never blocks on a slow stage.
+//
+// Memory ordering
+//   R1 (in the sequencer's publish): slot contents before the cursor; pairs with the stages' A1.
+//   R4: begin_drain() stores `stopped` with release after the last publish; pairs with A4 in
+//       stopped(), so a stage that sees the flag also sees the final cursor.
+//
+// Thread safety
+//   start, poll, begin_drain, drained   the RX lcore
+//   stopped, counters                   any thread
+
+#include <array>
+#include <atomic>
+#include <cstddef>
+#include <cstdint>
+
+#include "counters.hpp"
+#include "duty.hpp"
+#include "full_policy.hpp"
+#include "packet_ring.hpp"
+
+namespace sentinel::net {
+
+class RxQueuePoller final : public Duty {
+public:
+    static constexpr std::size_t kMaxBurst = 512;
+
+    // Throws std::invalid_argument for a burst of 0, above kMaxBurst or above the ring's size.
+    RxQueuePoller(std::uint16_t port, std::uint16_t queue, std::uint16_t burst, FullPolicy policy, PacketRing& ring);
+
+    std::size_t poll() override;
+    void begin_drain() override;
+    bool drained() const override { return stopped(); }
+
+    bool stopped() const noexcept {
+        return stopped_.load(std::memory_order_acquire);  // A4: pairs with R4; the final cursor follows
+    }
+    const Counters& counters() const noexcept { return counters_; }
+    std::uint16_t port() const noexcept { return port_; }
+    std::uint16_t queue() const noexcept { return queue_; }
+
+private:
+    const std::uint16_t port_;
+    const std::uint16_t queue_;
+    const std::uint16_t burst_;
+    const FullPolicy policy_;
+    PacketRing::Ring& ring_;
+    PacketRing::SequencerType& sequencer_;
+    std::array<rte_mbuf*, kMaxBurst> mbufs_{};
+    Counters counters_;
+    alignas(disruptor::kFalseSharingRange) std::atomic<bool> stopped_{false};
+};
+
+}  // namespace sentinel::net
