@@ -32,10 +32,10 @@ std::string ring_name(int port, int queue) { return "ring.port" + std::to_string
 std::string mempool_name(int port) { return "mempool.port" + std::to_string(port); }
 
 Pipeline::QueueRing::QueueRing(std::uint16_t port, std::uint16_t queue, const Options& options,
-                               std::pmr::memory_resource& memory)
+                               std::pmr::memory_resource& memory, const std::atomic<bool>& stop)
     : name(ring_name(port, queue)),
       ring(std::allocator_arg, std::pmr::polymorphic_allocator<net::PacketSlot>(&memory), options.ring_size),
-      rx(port, queue, options.burst, options.full_policy, ring) {
+      rx(port, queue, options.burst, options.full_policy, ring, stop) {
     // The graph: stages that read packets come first (ring.handle_events_with(...).then(...)), and
     // release follows every one of them (ring.after(all).then(release)). None exists yet, so
     // release is the ring's only stage and gates RX directly.
@@ -52,7 +52,7 @@ Pipeline::Pipeline(const platform::Plan& plan, const Options& options) {
         std::unique_ptr<platform::DpdkMemory>& memory = memory_[node];
         if (!memory) memory = std::make_unique<platform::DpdkMemory>(node);
         auto& q = *rings_.emplace_back(std::make_unique<QueueRing>(
-            static_cast<std::uint16_t>(a.port), static_cast<std::uint16_t>(a.queue), options, *memory));
+            static_cast<std::uint16_t>(a.port), static_cast<std::uint16_t>(a.queue), options, *memory, stop_));
         duties[static_cast<unsigned>(a.lcore)].push_back(&q.rx);
 
         // The queue's stages, dealt over its worker lcores in the order the plan numbers them.

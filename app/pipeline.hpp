@@ -75,7 +75,8 @@ public:
 
 private:
     struct QueueRing {
-        QueueRing(std::uint16_t port, std::uint16_t queue, const Options& options, std::pmr::memory_resource& memory);
+        QueueRing(std::uint16_t port, std::uint16_t queue, const Options& options, std::pmr::memory_resource& memory,
+                  const std::atomic<bool>& stop);
         std::string name;
         net::PacketRing ring;
         net::RxQueuePoller rx;

@@ -3,15 +3,23 @@
 #include <rte_cycles.h>
 #include <rte_ethdev.h>
 #include <rte_mbuf.h>
+#include <rte_pause.h>
 
+#include <optional>
 #include <stdexcept>
 #include <string>
 
 namespace sentinel::net {
 
 RxQueuePoller::RxQueuePoller(std::uint16_t port, std::uint16_t queue, std::uint16_t burst, FullPolicy policy,
-                             PacketRing& ring)
-    : port_(port), queue_(queue), burst_(burst), policy_(policy), ring_(ring.ring()), sequencer_(ring.sequencer()) {
+                             PacketRing& ring, const std::atomic<bool>& stop)
+    : port_(port),
+      queue_(queue),
+      burst_(burst),
+      policy_(policy),
+      ring_(ring.ring()),
+      sequencer_(ring.sequencer()),
+      stop_(stop) {
     if (burst_ == 0 || burst_ > kMaxBurst || burst_ > ring_.size())
         throw std::invalid_argument("burst " + std::to_string(burst_) + " must be from 1 to " +
                                     std::to_string(kMaxBurst) + " and at most the ring size " +
@@ -24,12 +32,14 @@ std::size_t RxQueuePoller::poll() {
     if (n == 0) return 0;
     const std::uint64_t tsc = rte_rdtsc();
 
-    std::int64_t hi;
-    if (policy_ == FullPolicy::wait) {
-        hi = sequencer_.next(n);
-    } else if (const auto claimed = sequencer_.try_next(n)) {
-        hi = *claimed;
-    } else {
+    std::optional<std::int64_t> claimed = sequencer_.try_next(n);
+    // Waiting for room stops at a stop request: a stage that will never move again (failed, or
+    // stuck on I/O) must not hold the RX lcore, and the shutdown with it, in this loop.
+    while (!claimed && policy_ == FullPolicy::wait && !stop_.load(std::memory_order_relaxed)) {  // a flag
+        rte_pause();
+        claimed = sequencer_.try_next(n);
+    }
+    if (!claimed) {
         std::uint64_t bytes = 0;
         for (std::uint16_t i = 0; i < n; ++i) bytes += mbufs_[i]->pkt_len;
         rte_pktmbuf_free_bulk(mbufs_.data(), n);
@@ -39,6 +49,7 @@ std::size_t RxQueuePoller::poll() {
         return n;
     }
 
+    const std::int64_t hi = *claimed;
     const std::int64_t lo = hi - n + 1;
     std::uint64_t bytes = 0;
     for (std::uint16_t i = 0; i < n; ++i) {

@@ -5,8 +5,9 @@
 //                                    ─▶ publish(lo, hi): one cursor store per burst
 //
 // A full ring either waits (FullPolicy::wait: the NIC queue absorbs the backlog, then counts
-// imissed) or frees the burst at once and counts dropped_ring_full (FullPolicy::drop): the poll
-// loop never blocks on a slow stage.
+// imissed; the wait ends at a stop request, and the burst in hand is then dropped and counted) or
+// frees the burst at once and counts dropped_ring_full (FullPolicy::drop): the poll loop never
+// blocks on a slow stage.
 //
 // Memory ordering
 //   R1 (in the sequencer's publish): slot contents before the cursor; pairs with the stages' A1.
@@ -34,7 +35,9 @@ public:
     static constexpr std::size_t kMaxBurst = 512;
 
     // Throws std::invalid_argument for a burst of 0, above kMaxBurst or above the ring's size.
-    RxQueuePoller(std::uint16_t port, std::uint16_t queue, std::uint16_t burst, FullPolicy policy, PacketRing& ring);
+    // `stop`: the pipeline's stop request, which ends a wait for room.
+    RxQueuePoller(std::uint16_t port, std::uint16_t queue, std::uint16_t burst, FullPolicy policy, PacketRing& ring,
+                  const std::atomic<bool>& stop);
 
     std::size_t poll() override;
     void begin_drain() override;
@@ -55,6 +58,7 @@ private:
     PacketRing::Ring& ring_;
     PacketRing::SequencerType& sequencer_;
     std::array<rte_mbuf*, kMaxBurst> mbufs_{};
+    const std::atomic<bool>& stop_;
     Counters counters_;
     alignas(disruptor::kFalseSharingRange) std::atomic<bool> stopped_{false};
 };
