@@ -1,0 +1,66 @@
+#include "main_lcore.hpp"
+
+#include <rte_cycles.h>
+
+#include <chrono>
+#include <cstdint>
+#include <cstdio>
+
+#include "stats.hpp"
+
+namespace sentinel::app {
+
+namespace {
+
+// Why the run should stop now, or nullptr: a signal, --duration, or --stop-when-idle.
+template <class Ticks>
+const char* stop_reason(const Options& o, const std::atomic<bool>& quit, std::uint64_t running, std::uint64_t idle,
+                        Ticks ticks) {
+    if (quit.load(std::memory_order_relaxed)) return "signal";  // a flag; no data rides on it
+    if (o.duration && running >= ticks(*o.duration)) return "duration";
+    if (o.stop_when_idle && idle >= ticks(*o.stop_when_idle)) return "idle";
+    return nullptr;
+}
+
+}  // namespace
+
+// With no duty of its own the main lcore sleeps between checks instead of spinning.
+void run_main_lcore(Pipeline& pipeline, const ReceivePorts& ports, const Options& o, const std::atomic<bool>& quit) {
+    const std::uint64_t hz = rte_get_tsc_hz();
+    const auto ticks = [hz](std::chrono::milliseconds ms) { return hz / 1000 * static_cast<std::uint64_t>(ms.count()); };
+    const std::uint64_t start = rte_rdtsc();
+    std::uint64_t next_check = start;
+    std::uint64_t next_stats = start + ticks(o.stats_interval);
+    std::uint64_t last_rx_packets = 0;
+    std::uint64_t last_rx_at = start;
+    LiveStats live;
+    net::DutyCycle& cycle = pipeline.main_cycle();
+
+    cycle.start();
+    while (cycle.turn(pipeline.stop_requested())) {
+        const std::uint64_t now = rte_rdtsc();
+        if (now < next_check) continue;
+        next_check = now + ticks(std::chrono::milliseconds(1));
+        if (!pipeline.stop_requested()) {
+            const std::uint64_t rx = pipeline.totals()[net::Counter::rx_packets];
+            if (rx != last_rx_packets) {
+                last_rx_packets = rx;
+                last_rx_at = now;
+            }
+            if (const char* reason = stop_reason(o, quit, now - start, now - last_rx_at, ticks)) {
+                std::printf("stop=%s\n", reason);
+                pipeline.request_stop();
+            }
+        }
+        if (o.stats_interval.count() > 0 && now >= next_stats) {
+            next_stats += ticks(o.stats_interval);
+            const double seconds = static_cast<double>(now - start) / static_cast<double>(hz);
+            std::fputs(live.line(seconds, pipeline.totals(), pipeline.occupancy(), ports.nic_missed()).c_str(), stdout);
+            std::fflush(stdout);
+        }
+        if (cycle.empty()) rte_delay_us_sleep(1000);
+    }
+    cycle.finish();
+}
+
+}  // namespace sentinel::app

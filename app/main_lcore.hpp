@@ -1,0 +1,16 @@
+#pragma once
+// The main lcore's loop: its share of the duties, and between turns, once a millisecond, the stop
+// conditions (a signal, --duration, --stop-when-idle) and the live stats line.
+
+#include <atomic>
+
+#include "options.hpp"
+#include "pipeline.hpp"
+#include "receive_ports.hpp"
+
+namespace sentinel::app {
+
+// Returns once the pipeline has stopped and drained. `quit`: set by SIGINT/SIGTERM.
+void run_main_lcore(Pipeline& pipeline, const ReceivePorts& ports, const Options& o, const std::atomic<bool>& quit);
+
+}  // namespace sentinel::app

@@ -1,0 +1,101 @@
+#include "plan_request.hpp"
+
+#include <rte_bus.h>
+#include <rte_dev.h>
+#include <rte_errno.h>
+#include <rte_ethdev.h>
+#include <rte_lcore.h>
+#include <rte_mbuf.h>
+
+#include <stdexcept>
+#include <string>
+#include <string_view>
+
+#include "net/mempool.hpp"
+#include "net/port.hpp"
+#include "pipeline.hpp"
+
+namespace sentinel::app {
+
+bool operator_chose_lcores(int argc, char** argv) {
+    for (int i = 1; i < argc; ++i) {
+        const std::string_view a(argv[i]);
+        if (a == "--") break;
+        if (a.starts_with("-l") || a.starts_with("-c") || a.starts_with("--lcores")) return true;
+    }
+    return false;
+}
+
+std::vector<int> eal_lcore_cpus() {
+    std::vector<int> cpus;
+    unsigned lcore;
+    RTE_LCORE_FOREACH(lcore) cpus.push_back(rte_lcore_to_cpu_id(static_cast<int>(lcore)));
+    return cpus;
+}
+
+namespace {
+
+constexpr std::size_t kSlotBytes = 64;  // one cache line per ring slot
+
+// A PCI port's node is where its NIC sits. A virtual port has none: DPDK reports the socket of
+// the lcore that probed it, so it is left unknown and --port-numa-node (or node 0) decides.
+int port_numa_node(std::uint16_t port) {
+    rte_eth_dev_info info{};
+    if (const int rc = rte_eth_dev_info_get(port, &info); rc != 0)
+        throw std::runtime_error("rte_eth_dev_info_get: port " + std::to_string(port) + ": " + rte_strerror(-rc));
+    const std::string_view bus = rte_bus_name(rte_dev_bus(info.device));
+    return bus == "pci" ? rte_eth_dev_socket_id(port) : -1;
+}
+
+}  // namespace
+
+std::vector<int> chosen_ports(const Options& o) {
+    std::vector<int> ports;
+    std::uint16_t port;
+    RTE_ETH_FOREACH_DEV(port) ports.push_back(port);
+    if (ports.empty())
+        throw std::runtime_error("no DPDK ports: add one with --vdev (e.g. --vdev net_null0) or bind a NIC to vfio-pci");
+    for (const int p : o.ports)
+        if (!rte_eth_dev_is_valid_port(static_cast<std::uint16_t>(p)))  // --ports takes 0..65535
+            throw std::runtime_error("port " + std::to_string(p) + " does not exist: EAL found " +
+                                     std::to_string(ports.size()) + " ports (check --vdev/-a)");
+    return o.ports.empty() ? ports : o.ports;
+}
+
+platform::PlanRequest plan_request(const Options& o, std::vector<int> operator_cpus, const std::vector<int>& ports) {
+    platform::PlanRequest r;
+    r.operator_cpus = std::move(operator_cpus);
+    r.refuse_cross_node = o.refuse_cross_node;
+    r.port_numa_node = o.port_numa_node;
+    for (const int port : ports) {
+        r.ports.push_back({.port = port, .numa_node = port_numa_node(static_cast<std::uint16_t>(port)),
+                           .rx_queues = o.rx_queues});
+        for (int q = 0; q < o.rx_queues; ++q)
+            r.memory.push_back({.name = ring_name(port, q), .port = port, .queue = q,
+                                .bytes = o.ring_size * kSlotBytes});
+    }
+    return r;
+}
+
+void add_mempools(platform::PlanRequest& r, const Options& o) {
+    for (const auto& port : r.ports) {
+        const std::size_t mbufs = static_cast<std::size_t>(o.rx_queues) *
+                                  net::Mempool::mbufs_for(o.ring_size, net::PortConfig{}.rx_descriptors, o.burst);
+        r.memory.push_back({.name = mempool_name(port.port), .port = port.port,
+                            .bytes = mbufs * (sizeof(rte_mbuf) + RTE_MBUF_DEFAULT_BUF_SIZE)});
+    }
+}
+
+void check_eal_runs(const platform::Plan& plan) {
+    const unsigned main = rte_get_main_lcore();
+    if (static_cast<unsigned>(plan.main_lcore()) != main)
+        throw std::runtime_error("EAL's main lcore is " + std::to_string(main) + ", the plan's " +
+                                 std::to_string(plan.main_lcore()) +
+                                 " (the lowest of -l): drop --main-lcore or list it first");
+    for (const auto& a : plan.lcores)
+        if (!rte_lcore_is_enabled(static_cast<unsigned>(a.lcore)) || rte_lcore_to_cpu_id(a.lcore) != a.cpu)
+            throw std::runtime_error("the plan runs lcore " + std::to_string(a.lcore) + " on CPU " + std::to_string(a.cpu) +
+                                     ", which EAL does not: give lcores as CPU numbers with -l (not --lcores with @)");
+}
+
+}  // namespace sentinel::app

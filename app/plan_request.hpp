@@ -1,0 +1,33 @@
+#pragma once
+// From EAL's view of the machine to a placement request: which ports, which lcores, which memory
+// regions; and the check that EAL can run the plan it gets back.
+
+#include <cstdint>
+#include <vector>
+
+#include "options.hpp"
+#include "platform/planner.hpp"
+
+namespace sentinel::app {
+
+// Whether the operator chose the lcores (EAL -l/-c/--lcores, before "--"): then the plan places
+// duties on those CPUs and only warns about them, instead of choosing its own.
+bool operator_chose_lcores(int argc, char** argv);
+
+// The CPUs of EAL's enabled lcores.
+std::vector<int> eal_lcore_cpus();
+
+// --ports, or every port EAL found; throws when there is none or a listed one does not exist.
+std::vector<int> chosen_ports(const Options& o);
+
+// The ports with their nodes (virtual ports: none) and one ring region per RX queue.
+platform::PlanRequest plan_request(const Options& o, std::vector<int> operator_cpus, const std::vector<int>& ports);
+
+// A run's mbuf pools as memory regions, one per port on its node; --plan's output stays the rings'.
+void add_mempools(platform::PlanRequest& r, const Options& o);
+
+// The plan numbers lcores as CPUs and puts main on the lowest; throws with the fix when EAL's
+// lcores disagree.
+void check_eal_runs(const platform::Plan& plan);
+
+}  // namespace sentinel::app
