@@ -16,6 +16,8 @@ packages=(
   libgtest-dev libgmock-dev libboost-dev libreaderwriterqueue-dev
   # operator tools: topology, packet inspection and replay, namespaces
   hwloc tshark tcpreplay iproute2
+  # the hugepages test holds a page-file mapping from a small python3 process
+  python3
 )
 
 missing=()
