@@ -9,8 +9,10 @@
 // lowest lcore, --lcores remapping lcore ids away from CPU numbers) is refused with the fix. With
 // --plan and no -l, the planner still chooses freely from the whole machine, as before.
 
+#include <rte_cycles.h>
 #include <rte_eal.h>
 #include <rte_errno.h>
+#include <rte_pdump.h>
 
 #include <atomic>
 #include <csignal>
@@ -23,6 +25,7 @@
 #include <system_error>
 #include <vector>
 
+#include "capture_journal.hpp"
 #include "main_lcore.hpp"
 #include "options.hpp"
 #include "pipeline.hpp"
@@ -32,6 +35,8 @@
 #include "platform/topology.hpp"
 #include "receive_ports.hpp"
 #include "stats.hpp"
+#include "telemetry.hpp"
+#include "net/tsc_clock.hpp"
 
 namespace {
 
@@ -70,23 +75,38 @@ int run_appliance(const Options& options, const Plan& plan, const std::vector<in
                    "miss every 4 KiB instead of every 2 MiB; reserve hugepages (hugepages/hugepages.sh reserve) "
                    "for line rate\n", stderr);
 
-    sentinel::app::ReceivePorts ports(plan, port_ids, options);
-    sentinel::app::Pipeline pipeline(plan, options);
+    const std::size_t rings = sentinel::app::Pipeline::ring_count(plan);
+    sentinel::app::ReceivePorts ports(plan, port_ids, options, rings);
+    std::optional<sentinel::app::CaptureJournal> capture;
+    if (options.capture) capture.emplace(options, port_ids, rings);
+    const sentinel::net::TscClock clock(rte_rdtsc(), rte_get_tsc_hz());
+    sentinel::app::Outputs outputs;
+    if (capture) {
+        outputs.journal = &capture->journal();
+        outputs.clock = &clock;
+        outputs.interface_of_port = capture->interface_of_port();
+    }
+    if (options.forward) outputs.forward_port = static_cast<std::uint16_t>(*options.forward);
+    sentinel::app::Pipeline pipeline(plan, options, outputs);
     std::fputs((pipeline.memory_report(plan) + ports.memory_report(plan)).c_str(), stdout);
     std::fflush(stdout);
 
     install_signal_handlers();
+    const sentinel::app::Telemetry telemetry(pipeline, ports);
     ports.start();
     pipeline.launch();
-    sentinel::app::run_main_lcore(pipeline, ports, options, g_quit);
+    sentinel::app::run_main_lcore(pipeline, ports, options, outputs.journal, g_quit);
     const std::vector<std::string> lcore_errors = pipeline.wait();
     const std::uint64_t nic_missed = ports.nic_missed();
+    sentinel::app::Totals totals = pipeline.totals();
+    if (capture) capture->close(pipeline, ports, totals);
     ports.stop_and_close();
     const std::vector<std::string> leaks = ports.leaks();
 
-    const sentinel::app::Totals totals = pipeline.totals();
+    const sentinel::app::Rules rules{.capture = capture.has_value(), .forward = options.forward.has_value()};
     const std::string counters = sentinel::app::final_counters(totals, nic_missed);
-    std::fputs((counters + sentinel::app::identity_line(totals)).c_str(), stdout);
+    std::fputs((counters + sentinel::app::identity_lines(totals, rules)).c_str(), stdout);
+    if (capture) std::printf("capture_files=%u\n", capture->journal().files());
     std::fflush(stdout);
     if (options.stats_out) {
         std::ofstream out(*options.stats_out);
@@ -95,7 +115,9 @@ int run_appliance(const Options& options, const Plan& plan, const std::vector<in
     }
     for (const std::string& line : lcore_errors) std::fprintf(stderr, "sentinel: %s\n", line.c_str());
     for (const std::string& line : leaks) std::fprintf(stderr, "sentinel: %s\n", line.c_str());
-    const bool ok = lcore_errors.empty() && leaks.empty() && sentinel::app::identity_holds(totals);
+    const bool journal_ok = !capture || !capture->journal().failed();
+    if (!journal_ok) std::fprintf(stderr, "sentinel: %s\n", capture->journal().error().c_str());
+    const bool ok = lcore_errors.empty() && leaks.empty() && journal_ok && sentinel::app::identities_hold(totals, rules);
     return ok ? 0 : kExitFailure;
 }
 
@@ -121,6 +143,9 @@ int main(int argc, char** argv) {
     }
     argc -= eal_args;
     argv += eal_args;
+    // dpdk-dumpcap and dpdk-pdump attach to any DPDK primary that offers this; it needs EAL's
+    // multi-process channel, which --in-memory and --no-shconf take away.
+    const bool pdump = rte_pdump_init() == 0;
 
     int status = 0;
     try {
@@ -144,6 +169,7 @@ int main(int argc, char** argv) {
         std::fprintf(stderr, "sentinel: %s\n", e.what());
         status = kExitFailure;
     }
+    if (pdump) rte_pdump_uninit();
     rte_eal_cleanup();
     return status;
 }

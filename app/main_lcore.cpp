@@ -25,7 +25,8 @@ const char* stop_reason(const Options& o, const std::atomic<bool>& quit, std::ui
 }  // namespace
 
 // With no duty of its own the main lcore sleeps between checks instead of spinning.
-void run_main_lcore(Pipeline& pipeline, const ReceivePorts& ports, const Options& o, const std::atomic<bool>& quit) {
+void run_main_lcore(Pipeline& pipeline, const ReceivePorts& ports, const Options& o, const capture::Journal* journal,
+                    const std::atomic<bool>& quit) {
     const std::uint64_t hz = rte_get_tsc_hz();
     const auto ticks = [hz](std::chrono::milliseconds ms) { return hz / 1000 * static_cast<std::uint64_t>(ms.count()); };
     const std::uint64_t start = rte_rdtsc();
@@ -34,6 +35,7 @@ void run_main_lcore(Pipeline& pipeline, const ReceivePorts& ports, const Options
     std::uint64_t last_rx_packets = 0;
     std::uint64_t last_rx_at = start;
     LiveStats live;
+    bool journal_failure_told = false;
     net::DutyCycle& cycle = pipeline.main_cycle();
 
     cycle.start();
@@ -52,10 +54,15 @@ void run_main_lcore(Pipeline& pipeline, const ReceivePorts& ports, const Options
                 pipeline.request_stop();
             }
         }
+        if (journal && !journal_failure_told && journal->failed()) {
+            journal_failure_told = true;
+            std::fprintf(stderr, "sentinel: %s; capture stopped, every packet it would have written counts as "
+                                 "dropped_journal\n", journal->error().c_str());
+        }
         if (o.stats_interval.count() > 0 && now >= next_stats) {
             next_stats += ticks(o.stats_interval);
             const double seconds = static_cast<double>(now - start) / static_cast<double>(hz);
-            std::fputs(live.line(seconds, pipeline.totals(), pipeline.occupancy(), ports.nic_missed()).c_str(), stdout);
+            std::fputs(live.line(seconds, pipeline.totals(), pipeline.ring_views(), ports.nic_missed()).c_str(), stdout);
             std::fflush(stdout);
         }
         if (cycle.empty()) rte_delay_us_sleep(1000);

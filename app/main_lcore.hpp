@@ -4,13 +4,16 @@
 
 #include <atomic>
 
+#include "capture/journal.hpp"
 #include "options.hpp"
 #include "pipeline.hpp"
 #include "receive_ports.hpp"
 
 namespace sentinel::app {
 
-// Returns once the pipeline has stopped and drained. `quit`: set by SIGINT/SIGTERM.
-void run_main_lcore(Pipeline& pipeline, const ReceivePorts& ports, const Options& o, const std::atomic<bool>& quit);
+// Returns once the pipeline has stopped and drained. `quit`: set by SIGINT/SIGTERM. `journal`
+// (or null): its failure is reported the moment it happens; capture stops, the rest runs on.
+void run_main_lcore(Pipeline& pipeline, const ReceivePorts& ports, const Options& o, const capture::Journal* journal,
+                    const std::atomic<bool>& quit);
 
 }  // namespace sentinel::app

@@ -2,7 +2,13 @@
 
 #include <getopt.h>
 
+#include <algorithm>
 #include <bit>
+#include <cctype>
+#include <cerrno>
+#include <cstring>
+#include <fstream>
+#include <optional>
 #include <charconv>
 #include <cstdio>
 #include <stdexcept>
@@ -35,7 +41,23 @@ constexpr const char* kUsage =
     "  --stop-when-idle MS    stop once no packet arrived for MS milliseconds (end of a pcap)\n"
     "  --stats-interval S     print a live stats line every S seconds (default: none)\n"
     "  --stats-out FILE       write the final counters to FILE as key=value lines\n"
+    "  --config FILE          read these options from FILE: 'key = value' per line, # comments;\n"
+    "                         the command line overrides it\n"
     "  --help                 this text\n"
+    "\n"
+    "Capture (pcapng, nanosecond timestamps, written with O_DIRECT):\n"
+    "  --capture PATH         write the selected packets to PATH; an existing file is an error\n"
+    "  --capture-filter EXPR  tcpdump/libpcap filter selecting what to capture (default: all)\n"
+    "  --snaplen N            bytes kept of each packet (default 262144)\n"
+    "  --rotate-size N        start a new file once one reaches N bytes (suffix K, M or G);\n"
+    "                         files are then PATH's stem _00001, _00002, ... and its extension\n"
+    "  --rotate-seconds S     start a new file every S seconds\n"
+    "  --max-files N          with rotation, keep only the newest N files\n"
+    "  --force                overwrite existing capture files\n"
+    "\n"
+    "Forwarding:\n"
+    "  --forward PORT         transmit the selected packets out of DPDK port PORT\n"
+    "  --forward-filter EXPR  tcpdump/libpcap filter selecting what to forward (default: all)\n"
     "\n"
     "EAL options come first, DPDK's way: e.g. -l 0-1 --vdev net_null0 (see dpdk-testpmd --help).\n";
 
@@ -59,6 +81,23 @@ std::chrono::milliseconds parse_seconds(std::string_view option, const char* tex
     return std::chrono::milliseconds(static_cast<long long>(value * 1000 + 0.5));
 }
 
+// A byte count with an optional K, M or G (powers of 1024).
+std::uint64_t parse_bytes(std::string_view option, const char* text) {
+    std::string digits(text);
+    std::uint64_t unit = 1;
+    if (!digits.empty()) {
+        switch (digits.back()) {
+        case 'K': case 'k': unit = 1ULL << 10; break;
+        case 'M': case 'm': unit = 1ULL << 20; break;
+        case 'G': case 'g': unit = 1ULL << 30; break;
+        default: break;
+        }
+        if (unit != 1) digits.pop_back();
+    }
+    const auto max = static_cast<long long>((1ULL << 50) / unit);
+    return static_cast<std::uint64_t>(parse_integer(option, digits.c_str(), 1, max)) * unit;
+}
+
 std::vector<int> parse_ports(const char* text) {
     std::vector<int> ports;
     std::string_view rest(text);
@@ -71,30 +110,94 @@ std::vector<int> parse_ports(const char* text) {
     }
 }
 
+// Long options only; getopt_long returns the enum value.
+enum : int {
+    plan = 256, topology, port_numa_node, rx_queues, ring_size, refuse_cross_node, ports, burst, full_policy,
+    duration, stop_when_idle, stats_interval, stats_out, usage, config, capture, capture_filter, snaplen,
+    rotate_size, rotate_seconds, max_files, force, forward, forward_filter
+};
+constexpr option kLong[] = {
+    {"plan", no_argument, nullptr, plan},
+    {"topology", required_argument, nullptr, topology},
+    {"port-numa-node", required_argument, nullptr, port_numa_node},
+    {"rx-queues", required_argument, nullptr, rx_queues},
+    {"ring-size", required_argument, nullptr, ring_size},
+    {"refuse-cross-node", no_argument, nullptr, refuse_cross_node},
+    {"ports", required_argument, nullptr, ports},
+    {"burst", required_argument, nullptr, burst},
+    {"full-policy", required_argument, nullptr, full_policy},
+    {"duration", required_argument, nullptr, duration},
+    {"stop-when-idle", required_argument, nullptr, stop_when_idle},
+    {"stats-interval", required_argument, nullptr, stats_interval},
+    {"stats-out", required_argument, nullptr, stats_out},
+    {"help", no_argument, nullptr, usage},
+    {"config", required_argument, nullptr, config},
+    {"capture", required_argument, nullptr, capture},
+    {"capture-filter", required_argument, nullptr, capture_filter},
+    {"snaplen", required_argument, nullptr, snaplen},
+    {"rotate-size", required_argument, nullptr, rotate_size},
+    {"rotate-seconds", required_argument, nullptr, rotate_seconds},
+    {"max-files", required_argument, nullptr, max_files},
+    {"force", no_argument, nullptr, force},
+    {"forward", required_argument, nullptr, forward},
+    {"forward-filter", required_argument, nullptr, forward_filter},
+    {nullptr, 0, nullptr, 0},
+};
+
+// `--config FILE` anywhere on the command line: FILE's lines as "--key value" arguments, to go
+// before the command line's own so that those override them.
+std::vector<std::string> config_arguments(int argc, char** argv) {
+    std::optional<std::string> path;
+    for (int i = 1; i < argc; ++i) {
+        const std::string_view a(argv[i]);
+        if (a == "--config" && i + 1 < argc) path = argv[i + 1];
+        else if (a.starts_with("--config=")) path = std::string(a.substr(9));
+    }
+    std::vector<std::string> args;
+    if (!path) return args;
+    std::ifstream in(*path);
+    if (!in) throw std::invalid_argument("--config " + *path + ": cannot open: " + std::strerror(errno));
+    const auto trim = [](std::string_view v) {
+        while (!v.empty() && std::isspace(static_cast<unsigned char>(v.front()))) v.remove_prefix(1);
+        while (!v.empty() && std::isspace(static_cast<unsigned char>(v.back()))) v.remove_suffix(1);
+        return v;
+    };
+    std::string text;
+    for (int line = 1; std::getline(in, text); ++line) {
+        std::string_view rest = text;
+        rest = trim(rest.substr(0, rest.find('#')));
+        if (rest.empty()) continue;
+        const auto eq = rest.find('=');
+        const std::string key(trim(rest.substr(0, eq)));
+        const auto known = std::ranges::find_if(kLong, [&](const option& o) { return o.name && key == o.name; });
+        if (known == std::end(kLong) || key == "config" || key == "help")
+            throw std::invalid_argument("--config " + *path + " line " + std::to_string(line) + ": unknown key '" + key +
+                                        "' (keys are the long options without '--')");
+        args.push_back("--" + key);
+        if (known->has_arg == required_argument) {
+            if (eq == std::string_view::npos)
+                throw std::invalid_argument("--config " + *path + " line " + std::to_string(line) + ": '" + key +
+                                            "' needs a value: " + key + " = VALUE");
+            args.emplace_back(trim(rest.substr(eq + 1)));
+        } else if (eq != std::string_view::npos) {
+            throw std::invalid_argument("--config " + *path + " line " + std::to_string(line) + ": '" + key +
+                                        "' takes no value");
+        }
+    }
+    return args;
+}
+
 }  // namespace
 
 Options parse_options(int argc, char** argv, bool& help) {
-    enum : int {
-        plan = 256, topology, port_numa_node, rx_queues, ring_size, refuse_cross_node, ports, burst, full_policy,
-        duration, stop_when_idle, stats_interval, stats_out, usage
-    };
-    static const option kLong[] = {
-        {"plan", no_argument, nullptr, plan},
-        {"topology", required_argument, nullptr, topology},
-        {"port-numa-node", required_argument, nullptr, port_numa_node},
-        {"rx-queues", required_argument, nullptr, rx_queues},
-        {"ring-size", required_argument, nullptr, ring_size},
-        {"refuse-cross-node", no_argument, nullptr, refuse_cross_node},
-        {"ports", required_argument, nullptr, ports},
-        {"burst", required_argument, nullptr, burst},
-        {"full-policy", required_argument, nullptr, full_policy},
-        {"duration", required_argument, nullptr, duration},
-        {"stop-when-idle", required_argument, nullptr, stop_when_idle},
-        {"stats-interval", required_argument, nullptr, stats_interval},
-        {"stats-out", required_argument, nullptr, stats_out},
-        {"help", no_argument, nullptr, usage},
-        {nullptr, 0, nullptr, 0},
-    };
+    std::vector<std::string> from_file = config_arguments(argc, argv);
+    std::vector<char*> args{argv[0]};
+    for (std::string& a : from_file) args.push_back(a.data());
+    args.insert(args.end(), argv + 1, argv + argc);
+    args.push_back(nullptr);  // argv's terminator, which getopt permutes with the rest
+    argc = static_cast<int>(args.size() - 1);
+    argv = args.data();
+
     Options o;
     help = false;
     optind = 1;   // EAL ran getopt over the same process state
@@ -131,6 +234,18 @@ Options parse_options(int argc, char** argv, bool& help) {
             break;
         case stats_interval: o.stats_interval = parse_seconds("--stats-interval", optarg); break;
         case stats_out: o.stats_out = optarg; break;
+        case config: break;  // read before the loop
+        case capture: o.capture = optarg; break;
+        case capture_filter: o.capture_filter = optarg; break;
+        case snaplen: o.snaplen = static_cast<std::uint32_t>(parse_integer("--snaplen", optarg, 14, 262144)); break;
+        case rotate_size: o.rotate_bytes = parse_bytes("--rotate-size", optarg); break;
+        case rotate_seconds:
+            o.rotate_interval = std::chrono::seconds(parse_integer("--rotate-seconds", optarg, 1, 31'536'000));
+            break;
+        case max_files: o.max_files = static_cast<std::uint32_t>(parse_integer("--max-files", optarg, 1, 1'000'000)); break;
+        case force: o.force = true; break;
+        case forward: o.forward = static_cast<int>(parse_integer("--forward", optarg, 0, 65535)); break;
+        case forward_filter: o.forward_filter = optarg; break;
         case usage:
             std::fputs(kUsage, stdout);
             help = true;
@@ -149,6 +264,13 @@ Options parse_options(int argc, char** argv, bool& help) {
                                     std::to_string(o.ring_size));
     if (o.topology && !o.plan_only)
         throw std::invalid_argument("--topology plans for another machine and only goes with --plan");
+    if (!o.capture && (!o.capture_filter.empty() || o.rotate_bytes || o.rotate_interval.count() || o.max_files || o.force))
+        throw std::invalid_argument("--capture-filter, --rotate-size, --rotate-seconds, --max-files and --force "
+                                    "only go with --capture PATH");
+    if (o.max_files && !o.rotate_bytes && !o.rotate_interval.count())
+        throw std::invalid_argument("--max-files needs rotation: add --rotate-size or --rotate-seconds");
+    if (!o.forward && !o.forward_filter.empty())
+        throw std::invalid_argument("--forward-filter only goes with --forward PORT");
     return o;
 }
 

@@ -26,10 +26,22 @@ struct Options {
     std::optional<std::chrono::milliseconds> stop_when_idle;  // --stop-when-idle MS: no packet for MS ms
     std::chrono::milliseconds stats_interval{0};           // --stats-interval S: live line; 0: none
     std::optional<std::string> stats_out;                  // --stats-out FILE: final counters
+
+    std::optional<std::string> capture;       // --capture PATH: write selected packets to pcapng
+    std::string capture_filter;               // --capture-filter EXPR (libpcap syntax); empty: every packet
+    std::uint32_t snaplen = 262144;           // --snaplen N: bytes kept per packet
+    std::uint64_t rotate_bytes = 0;           // --rotate-size N[K|M|G]: new file at this size; 0: never
+    std::chrono::seconds rotate_interval{0};  // --rotate-seconds S: new file every S seconds; 0: never
+    std::uint32_t max_files = 0;              // --max-files N: keep only the newest N rotated files; 0: all
+    bool force = false;                       // --force: overwrite existing capture files
+    std::optional<int> forward;               // --forward PORT: transmit selected packets out of PORT
+    std::string forward_filter;               // --forward-filter EXPR; empty: every packet
 };
 
 // Parses argv[0..argc) (argv[0] is the program name). Throws std::invalid_argument with one line
 // that names the option and the fix. --help prints usage to stdout and sets `help`.
+// `--config FILE` reads the same options from FILE, one `key = value` (or bare `key`) per line,
+// '#' starts a comment; options on the command line override the file's.
 Options parse_options(int argc, char** argv, bool& help);
 
 }  // namespace sentinel::app

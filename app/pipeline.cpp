@@ -1,5 +1,7 @@
 #include "pipeline.hpp"
 
+#include <rte_cycles.h>
+
 #include <algorithm>
 #include <chrono>
 #include <stdexcept>
@@ -20,10 +22,22 @@ constexpr std::size_t kStageBatch = 1024;
 // of a million slots drains in milliseconds; seconds mean a stage stopped.
 constexpr std::chrono::milliseconds kDrainLimit{5000};
 
+// How long a partly filled capture buffer may wait for more packets before it goes to disk.
+constexpr std::chrono::milliseconds kCaptureFlushAfter{100};
+
 int planned_node(const platform::Plan& plan, const std::string& name) {
     const auto m = std::ranges::find(plan.memory, name, &platform::MemoryPlacement::name);
     if (m == plan.memory.end()) throw std::logic_error("the plan has no memory region " + name);
     return m->node;
+}
+
+// A filter that does not compile is the operator's mistake: say which option holds it.
+net::PacketFilter compile_filter(const char* option, const std::string& expression) {
+    try {
+        return net::PacketFilter(expression);
+    } catch (const std::invalid_argument& e) {
+        throw std::invalid_argument(std::string(option) + ": " + e.what());
+    }
 }
 
 }  // namespace
@@ -31,28 +45,71 @@ int planned_node(const platform::Plan& plan, const std::string& name) {
 std::string ring_name(int port, int queue) { return "ring.port" + std::to_string(port) + ".rx" + std::to_string(queue); }
 std::string mempool_name(int port) { return "mempool.port" + std::to_string(port); }
 
-Pipeline::QueueRing::QueueRing(std::uint16_t port, std::uint16_t queue, const Options& options,
-                               std::pmr::memory_resource& memory, const std::atomic<bool>& stop)
-    : name(ring_name(port, queue)),
+Pipeline::QueueRing::QueueRing(std::uint16_t port_id, std::uint16_t queue, std::size_t index, const Options& options,
+                               const Outputs& outputs, std::pmr::memory_resource& memory,
+                               const std::atomic<bool>& stop)
+    : name(ring_name(port_id, queue)),
+      port(port_id),
       ring(std::allocator_arg, std::pmr::polymorphic_allocator<net::PacketSlot>(&memory), options.ring_size),
-      rx(port, queue, options.burst, options.full_policy, ring, stop) {
-    // The graph: stages that read packets come first (ring.handle_events_with(...).then(...)), and
-    // release follows every one of them (ring.after(all).then(release)). None exists yet, so
-    // release is the ring's only stage and gates RX directly.
-    ring.handle_events_with(release);
+      rx(port_id, queue, options.burst, options.full_policy, ring, stop) {
+    std::vector<net::FilterRule> rules;
+    if (outputs.journal) rules.push_back({net::Verdict::kCapture, compile_filter("--capture-filter", options.capture_filter)});
+    if (outputs.forward_port)
+        rules.push_back({net::Verdict::kForward, compile_filter("--forward-filter", options.forward_filter)});
+    if (outputs.journal)
+        capture.emplace(*outputs.journal, outputs.journal->producer(index), options.snaplen, outputs.interface_of_port,
+                        *outputs.clock, rte_get_tsc_hz(), kCaptureFlushAfter);
+    if (outputs.forward_port) forward.emplace(*outputs.forward_port, static_cast<std::uint16_t>(index));
+
+    // filter ─▶ {capture, forward} ─▶ release; without either, release alone gates RX.
+    if (rules.empty()) {
+        ring.handle_events_with(release);
+        stage_names = {"release"};
+    } else {
+        filter.emplace(std::move(rules));
+        auto filtered = ring.handle_events_with(*filter);
+        stage_names = {"filter"};
+        if (capture && forward) {
+            filtered.then(*capture, *forward).then(release);
+            stage_names.insert(stage_names.end(), {"capture", "forward"});
+        } else if (capture) {
+            filtered.then(*capture).then(release);
+            stage_names.push_back("capture");
+        } else {
+            filtered.then(*forward).then(release);
+            stage_names.push_back("forward");
+        }
+        stage_names.push_back("release");
+    }
     processors = ring.start_on_caller_threads();
+    if (capture) capture_processor = processors[1];
     release_processor = processors.back();
 }
 
-Pipeline::Pipeline(const platform::Plan& plan, const Options& options) {
+void Pipeline::QueueRing::add_counters(Totals& t) const noexcept {
+    const auto add = [&t](const net::Counters& c) {
+        for (std::size_t i = 0; i < net::kCounterCount; ++i) t.values[i] += c.get(static_cast<net::Counter>(i));
+    };
+    add(rx.counters());
+    if (capture) add(capture->counters());
+    if (forward) add(forward->counters());
+    add(release.counters());
+}
+
+std::size_t Pipeline::ring_count(const platform::Plan& plan) {
+    return static_cast<std::size_t>(std::ranges::count(plan.lcores, Role::rx, &LcoreAssignment::role));
+}
+
+Pipeline::Pipeline(const platform::Plan& plan, const Options& options, const Outputs& outputs) {
     std::map<unsigned, std::vector<net::Duty*>> duties;  // by lcore
     for (const LcoreAssignment& a : plan.lcores) {
         if (a.role != Role::rx) continue;
         const int node = planned_node(plan, ring_name(a.port, a.queue));
         std::unique_ptr<platform::DpdkMemory>& memory = memory_[node];
         if (!memory) memory = std::make_unique<platform::DpdkMemory>(node);
-        auto& q = *rings_.emplace_back(std::make_unique<QueueRing>(
-            static_cast<std::uint16_t>(a.port), static_cast<std::uint16_t>(a.queue), options, *memory, stop_));
+        auto& q = *rings_.emplace_back(std::make_unique<QueueRing>(static_cast<std::uint16_t>(a.port),
+                                                                  static_cast<std::uint16_t>(a.queue), rings_.size(),
+                                                                  options, outputs, *memory, stop_));
         duties[static_cast<unsigned>(a.lcore)].push_back(&q.rx);
 
         // The queue's stages, dealt over its worker lcores in the order the plan numbers them.
@@ -63,9 +120,12 @@ Pipeline::Pipeline(const platform::Plan& plan, const Options& options) {
         if (workers.empty())
             throw std::logic_error("the plan gives " + q.name + " no worker lcore to run its stages");
         for (std::size_t i = 0; i < q.processors.size(); ++i) {
-            auto& duty = *stage_duties_.emplace_back(std::make_unique<net::StageDuty>(
+            auto& stage = *stage_duties_.emplace_back(std::make_unique<net::StageDuty>(
                 *q.processors[i], q.rx, q.ring.sequencer().cursor(), kStageBatch));
-            duties[static_cast<unsigned>(workers[i % workers.size()]->lcore)].push_back(&duty);
+            net::Duty* duty = &stage;
+            if (q.processors[i] == q.capture_processor)
+                duty = capture_duties_.emplace_back(std::make_unique<net::CaptureDuty>(stage, *q.capture)).get();
+            duties[static_cast<unsigned>(workers[i % workers.size()]->lcore)].push_back(duty);
         }
     }
 
@@ -110,12 +170,26 @@ std::vector<std::string> Pipeline::wait() {
 
 Totals Pipeline::totals() const noexcept {
     Totals t;
-    for (const auto& q : rings_)
-        for (std::size_t c = 0; c < net::kCounterCount; ++c) {
-            const auto counter = static_cast<net::Counter>(c);
-            t.values[c] += q->rx.counters().get(counter) + q->release.counters().get(counter);
-        }
+    for (const auto& q : rings_) q->add_counters(t);
     return t;
+}
+
+Totals Pipeline::port_totals(int port) const noexcept {
+    Totals t;
+    for (const auto& q : rings_)
+        if (q->port == port) q->add_counters(t);
+    return t;
+}
+
+std::vector<RingView> Pipeline::ring_views() const {
+    std::vector<RingView> views;
+    // Statistics: acquire is what Sequence offers watchers; nothing is read behind it.
+    for (const auto& q : rings_) {
+        RingView& v = views.emplace_back(RingView{q->name, q->ring.sequencer().cursor().load_acquire(), {}});
+        for (std::size_t i = 0; i < q->processors.size(); ++i)
+            v.stages.push_back({q->stage_names[i], q->processors[i]->sequence().load_acquire()});
+    }
+    return views;
 }
 
 std::int64_t Pipeline::occupancy() const noexcept {

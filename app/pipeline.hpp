@@ -3,10 +3,13 @@
 // lcore's NUMA node; its RX duty on the plan's RX lcore; its stages on the queue's worker lcores;
 // one duty cycle per lcore.
 //
-//   port 0 queue 0 ─▶ RX (lcore 1) ─▶ ring.port0.rx0 ─▶ [filter, capture, feed, tx] ─▶ release (lcore 0)
+//                                                          ┌─▶ capture ─┐
+//   port 0 queue 0 ─▶ RX (lcore 1) ─▶ ring.port0.rx0 ─▶ filter           ├─▶ release (lcore 0)
+//                                                          └─▶ forward ─┘
 //
-// Release follows every other stage, so an mbuf is freed only after every stage has read it; the
-// stages in brackets are the ones later work adds (handle_events_with them, then release after).
+// The filter writes each slot's verdict; capture and forward read it in parallel; release follows
+// every other stage, so an mbuf is freed only after every stage has read it (forward holds its own
+// reference for the TX queue). Without --capture and --forward, release is the only stage.
 //
 // Thread safety: the main thread builds it, launches the worker cycles and runs the main lcore's
 // cycle; counters, occupancy and request_stop from the main thread while lcores run.
@@ -15,10 +18,18 @@
 #include <cstdint>
 #include <map>
 #include <memory>
+#include <optional>
+#include <string_view>
 #include <string>
 #include <vector>
 
+#include "capture/journal.hpp"
+#include "net/capture_duty.hpp"
+#include "net/capture_stage.hpp"
 #include "net/counters.hpp"
+#include "net/filter_stage.hpp"
+#include "net/forward_stage.hpp"
+#include "net/tsc_clock.hpp"
 #include "net/duty_cycle.hpp"
 #include "net/lcore_launch.hpp"
 #include "net/packet_ring.hpp"
@@ -41,11 +52,34 @@ struct Totals {
     std::uint64_t operator[](net::Counter c) const noexcept { return values[static_cast<std::size_t>(c)]; }
 };
 
+// Where the stages after the filter send packets. Null/empty: that stage is not built.
+struct Outputs {
+    capture::Journal* journal = nullptr;            // one producer per ring, in the plan's RX order
+    const net::TscClock* clock = nullptr;           // with journal: RX timestamps to wall clock
+    std::vector<std::uint32_t> interface_of_port;   // with journal: journal interface of each port id
+    std::optional<std::uint16_t> forward_port;      // one TX queue per ring, in the plan's RX order
+};
+
+// A stage's progress, for the live line and telemetry.
+struct StageView {
+    std::string_view name;
+    std::int64_t sequence;
+};
+struct RingView {
+    std::string_view name;
+    std::int64_t cursor;
+    std::vector<StageView> stages;
+};
+
 class Pipeline {
 public:
     // One ring, RX duty and graph per RX queue the plan lists; duty cycles per planned lcore.
-    // Throws when memory runs out or the plan lacks a ring's region.
-    Pipeline(const platform::Plan& plan, const Options& options);
+    // Throws when memory runs out, the plan lacks a ring's region, or a filter does not compile
+    // (std::invalid_argument naming the option).
+    Pipeline(const platform::Plan& plan, const Options& options, const Outputs& outputs);
+
+    // How many rings the plan gives: the producers a journal needs, the TX queues forwarding needs.
+    static std::size_t ring_count(const platform::Plan& plan);
     // Stops and joins whatever lcores still run: they poll the rings this destroys.
     ~Pipeline();
     Pipeline(const Pipeline&) = delete;
@@ -70,25 +104,36 @@ public:
     }
 
     Totals totals() const noexcept;
+    // Totals of the rings of one port.
+    Totals port_totals(int port) const noexcept;
     // Slots published but not yet released, summed over the rings: how far the stages lag RX.
     std::int64_t occupancy() const noexcept;
+    std::vector<RingView> ring_views() const;
 
 private:
     struct QueueRing {
-        QueueRing(std::uint16_t port, std::uint16_t queue, const Options& options, std::pmr::memory_resource& memory,
-                  const std::atomic<bool>& stop);
+        QueueRing(std::uint16_t port, std::uint16_t queue, std::size_t index, const Options& options,
+                  const Outputs& outputs, std::pmr::memory_resource& memory, const std::atomic<bool>& stop);
         std::string name;
+        std::uint16_t port;
         net::PacketRing ring;
         net::RxQueuePoller rx;
+        std::optional<net::FilterStage> filter;
+        std::optional<net::CaptureStage> capture;
+        std::optional<net::ForwardStage> forward;
         net::ReleaseStage release;
         std::vector<disruptor::EventProcessor*> processors;  // in the order stages were added
+        std::vector<std::string_view> stage_names;           // beside processors
+        const disruptor::EventProcessor* capture_processor = nullptr;
         const disruptor::EventProcessor* release_processor = nullptr;
+        void add_counters(Totals& t) const noexcept;
     };
 
     // Declared first: the rings' memory must outlive the rings.
     std::map<int, std::unique_ptr<platform::DpdkMemory>> memory_;  // by NUMA node
     std::vector<std::unique_ptr<QueueRing>> rings_;
     std::vector<std::unique_ptr<net::StageDuty>> stage_duties_;
+    std::vector<std::unique_ptr<net::CaptureDuty>> capture_duties_;
     std::vector<std::unique_ptr<net::DutyCycle>> cycles_;
     std::unique_ptr<net::DutyCycle> main_cycle_;
     std::vector<net::LcoreJob> jobs_;

@@ -55,11 +55,20 @@ std::vector<int> chosen_ports(const Options& o) {
     RTE_ETH_FOREACH_DEV(port) ports.push_back(port);
     if (ports.empty())
         throw std::runtime_error("no DPDK ports: add one with --vdev (e.g. --vdev net_null0) or bind a NIC to vfio-pci");
-    for (const int p : o.ports)
-        if (!rte_eth_dev_is_valid_port(static_cast<std::uint16_t>(p)))  // --ports takes 0..65535
-            throw std::runtime_error("port " + std::to_string(p) + " does not exist: EAL found " +
+    const auto check = [&](const char* option, int p) {
+        if (!rte_eth_dev_is_valid_port(static_cast<std::uint16_t>(p)))  // the options take 0..65535
+            throw std::runtime_error(std::string(option) + ": port " + std::to_string(p) + " does not exist: EAL found " +
                                      std::to_string(ports.size()) + " ports (check --vdev/-a)");
-    return o.ports.empty() ? ports : o.ports;
+    };
+    for (const int p : o.ports) check("--ports", p);
+    if (o.forward) check("--forward", *o.forward);
+    if (!o.ports.empty()) return o.ports;
+    // By default every port receives but the one that forwards: that one only transmits.
+    if (o.forward) std::erase(ports, *o.forward);
+    if (ports.empty())
+        throw std::runtime_error("--forward " + std::to_string(*o.forward) +
+                                 " is the only port: add a port to receive on (--vdev) or list it in --ports");
+    return ports;
 }
 
 platform::PlanRequest plan_request(const Options& o, std::vector<int> operator_cpus, const std::vector<int>& ports) {

@@ -17,7 +17,8 @@ bool operator_chose_lcores(int argc, char** argv);
 // The CPUs of EAL's enabled lcores.
 std::vector<int> eal_lcore_cpus();
 
-// --ports, or every port EAL found; throws when there is none or a listed one does not exist.
+// The ports to receive on: --ports, or every port EAL found but the --forward one; throws when
+// there is none or a listed one (or the --forward one) does not exist.
 std::vector<int> chosen_ports(const Options& o);
 
 // The ports with their nodes (virtual ports: none) and one ring region per RX queue.

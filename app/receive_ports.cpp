@@ -1,5 +1,7 @@
 #include "receive_ports.hpp"
 
+#include <rte_ethdev.h>
+
 #include <algorithm>
 #include <stdexcept>
 
@@ -8,22 +10,36 @@
 
 namespace sentinel::app {
 
-ReceivePorts::ReceivePorts(const platform::Plan& plan, const std::vector<int>& ports, const Options& options) {
+ReceivePorts::ReceivePorts(const platform::Plan& plan, const std::vector<int>& ports, const Options& options,
+                           std::size_t tx_queues) {
     for (const int port : ports) {
         const auto m = std::ranges::find(plan.memory, mempool_name(port), &platform::MemoryPlacement::name);
         if (m == plan.memory.end()) throw std::logic_error("the plan has no memory region " + mempool_name(port));
-        const net::PortConfig config{.port = static_cast<std::uint16_t>(port),
-                                     .rx_queues = static_cast<std::uint16_t>(options.rx_queues)};
+        net::PortConfig config{.port = static_cast<std::uint16_t>(port),
+                               .rx_queues = static_cast<std::uint16_t>(options.rx_queues)};
+        if (options.forward == port) config.tx_queues = static_cast<std::uint16_t>(tx_queues);
         const std::size_t mbufs =
             config.rx_queues * net::Mempool::mbufs_for(options.ring_size, config.rx_descriptors, options.burst);
         mempools_.push_back(std::make_unique<net::Mempool>(port, mbufs, m->node));
         ports_.push_back(std::make_unique<net::Port>(config, mempools_.back()->get()));
     }
+    // A port that only transmits needs no mempool: it sends the mbufs of the ports that received them.
+    if (options.forward && std::ranges::find(ports, *options.forward) == ports.end()) {
+        net::PortConfig config{.port = static_cast<std::uint16_t>(*options.forward), .rx_queues = 0};
+        config.tx_queues = static_cast<std::uint16_t>(tx_queues);
+        ports_.push_back(std::make_unique<net::Port>(config, nullptr));
+    }
+}
+
+std::string ReceivePorts::describe(int port) {
+    char name[RTE_ETH_NAME_MAX_LEN] = "?";
+    rte_eth_dev_get_name_by_port(static_cast<std::uint16_t>(port), name);
+    return "port" + std::to_string(port) + " (" + name + ")";
 }
 
 std::string ReceivePorts::memory_report(const platform::Plan& plan) const {
     std::string text;
-    for (std::size_t i = 0; i < ports_.size(); ++i)
+    for (std::size_t i = 0; i < mempools_.size(); ++i)  // the receiving ports come first, in mempool order
         text += placement_report(mempool_name(ports_[i]->id()), mempools_[i]->first_chunk(), mempools_[i]->bytes(), plan);
     return text;
 }
@@ -36,6 +52,12 @@ std::uint64_t ReceivePorts::nic_missed() const {
     std::uint64_t missed = 0;
     for (const auto& p : ports_) missed += p->stats().imissed;
     return missed;
+}
+
+std::uint64_t ReceivePorts::nic_missed(int port) const {
+    for (const auto& p : ports_)
+        if (p->id() == port) return p->stats().imissed;
+    return 0;
 }
 
 void ReceivePorts::stop_and_close() {

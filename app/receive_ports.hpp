@@ -1,7 +1,9 @@
 #pragma once
 // ReceivePorts: the ports the appliance receives on, each with its mempool on the port's planned
-// node, set up for the plan's RX queues. Teardown order is the point: ports stop and close (their
-// descriptors give mbufs back) before the leak check, and the mempools outlive the ports.
+// node, set up for the plan's RX queues, and the --forward port with one TX queue per ring (the
+// same port object when it also receives). Teardown order is the point: ports stop and close
+// (their descriptors give mbufs back, TX frees what it had sent) before the leak check, and the
+// mempools outlive the ports.
 //
 // Thread safety: the main thread only.
 
@@ -19,14 +21,19 @@ namespace sentinel::app {
 
 class ReceivePorts {
 public:
-    // Every port of the plan, with options.rx_queues queues each. Throws the first failing call.
-    ReceivePorts(const platform::Plan& plan, const std::vector<int>& ports, const Options& options);
+    // Every port of the plan, with options.rx_queues queues each, and options.forward with
+    // `tx_queues` TX queues. Throws the first failing call.
+    ReceivePorts(const platform::Plan& plan, const std::vector<int>& ports, const Options& options,
+                 std::size_t tx_queues);
 
     // memory=mempool.portP lines (placement_report.hpp).
     std::string memory_report(const platform::Plan& plan) const;
     void start();
     // Packets the NICs dropped for want of a free descriptor (rte_eth_stats imissed), summed.
     std::uint64_t nic_missed() const;
+    std::uint64_t nic_missed(int port) const;
+    // "port0 (net_pcap0)": how captures and reports name a port.
+    static std::string describe(int port);
     void stop_and_close();
     // One "mbuf leak: ..." line per mempool that has mbufs out; call after stop_and_close().
     std::vector<std::string> leaks() const;

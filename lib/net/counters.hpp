@@ -24,13 +24,22 @@ enum class Counter : std::size_t {
     rx_bytes,           // their pkt_len, summed
     dropped_ring_full,  // received, then freed because the ring had no room (--full-policy drop)
     released_packets,   // freed by the release stage after every stage saw them
+    captured_packets,   // written to the capture journal (on disk, or in a buffer the writer holds)
+    captured_bytes,     // their original lengths, summed
+    filtered_out_packets,  // not selected by --capture-filter
+    dropped_journal,    // selected for capture but not written: the journal failed (full disk, I/O error)
+    forwarded_packets,  // handed to the forward port's TX queue
+    forward_filtered_out,  // not selected by --forward-filter
+    dropped_tx,         // selected for forwarding, refused by the TX queue after retries
     count,              // add all new counters before this one
 };
 
 inline constexpr std::size_t kCounterCount = static_cast<std::size_t>(Counter::count);
 
 inline constexpr std::array<std::string_view, kCounterCount> kCounterLabels{
-    "rx_packets", "rx_bytes", "dropped_ring_full", "released_packets"};
+    "rx_packets",         "rx_bytes",           "dropped_ring_full",    "released_packets",
+    "captured_packets",   "captured_bytes",     "filtered_out_packets", "dropped_journal",
+    "forwarded_packets",  "forward_filtered_out", "dropped_tx"};
 
 // One component's counters, alone on their line pair: the owner's stores must not invalidate a
 // line another lcore writes.

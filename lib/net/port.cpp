@@ -2,8 +2,10 @@
 
 #include <rte_ethdev.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <exception>
+#include <stdexcept>
 #include <string>
 
 #include "dpdk_error.hpp"
@@ -17,16 +19,38 @@ void check_exists(std::uint16_t port) {
                              std::to_string(rte_eth_dev_count_avail()) + " ports (check --vdev/-a)");
 }
 
+// The common jumbo MTU: 9018-byte frames with the Ethernet header and CRC.
+constexpr std::uint32_t kJumboMtu = 9000;
+
+// The largest MTU up to kJumboMtu that the device takes, by ethdev's own rule for the bytes between
+// MTU and frame: the device's (max_rx_pktlen - max_mtu) where it says, else Ethernet header + CRC.
+std::uint32_t jumbo_mtu(const rte_eth_dev_info& info) {
+    const std::uint32_t overhead = info.max_mtu != UINT16_MAX && info.max_rx_pktlen > info.max_mtu
+                                       ? info.max_rx_pktlen - info.max_mtu
+                                       : RTE_ETHER_HDR_LEN + RTE_ETHER_CRC_LEN;
+    const std::uint32_t by_frame = info.max_rx_pktlen > overhead ? info.max_rx_pktlen - overhead : 0;
+    return std::min({kJumboMtu, std::uint32_t{info.max_mtu}, by_frame});
+}
+
+void check_queues(std::uint16_t port, const char* kind, std::uint16_t wanted, std::uint16_t most, const char* remedy) {
+    if (wanted <= most) return;
+    throw std::runtime_error("port " + std::to_string(port) + " has at most " + std::to_string(most) + " " + kind +
+                             " queues, not " + std::to_string(wanted) + ": " + remedy);
+}
+
 }  // namespace
 
 Port::Port(const PortConfig& config, rte_mempool* mempool) : config_(config) {
     check_exists(config_.port);
     const std::uint16_t port = config_.port;
+    if (config_.rx_queues == 0 && config_.tx_queues == 0)
+        throw std::invalid_argument("port " + std::to_string(port) + ": no RX and no TX queues to set up");
+    if (config_.rx_queues != 0 && mempool == nullptr)
+        throw std::invalid_argument("port " + std::to_string(port) + ": RX queues need a mempool");
     rte_eth_dev_info info{};
     if (const int rc = rte_eth_dev_info_get(port, &info); rc != 0) throw dpdk_error("rte_eth_dev_info_get", port, kNoQueue, rc);
-    if (config_.rx_queues > info.max_rx_queues)
-        throw std::runtime_error("port " + std::to_string(port) + " has at most " + std::to_string(info.max_rx_queues) +
-                                 " RX queues, not " + std::to_string(config_.rx_queues) + ": lower --rx-queues");
+    check_queues(port, "RX", config_.rx_queues, info.max_rx_queues, "lower --rx-queues");
+    check_queues(port, "TX", config_.tx_queues, info.max_tx_queues, "it needs one per ring that forwards to it");
 
     rte_eth_conf conf{};
     // RSS only pays with several queues, and only the hash types this device computes can be asked.
@@ -39,11 +63,20 @@ Port::Port(const PortConfig& config, rte_mempool* mempool) : config_(config) {
         std::fprintf(stderr, "warning=port %u cannot hash flows (no RSS): its %u RX queues receive what the driver puts on each\n",
                      port, config_.rx_queues);
     }
-    // No TX queues: nothing transmits yet, and ethdev accepts a port that only receives.
-    if (const int rc = rte_eth_dev_configure(port, config_.rx_queues, 0, &conf); rc != 0)
+    // A jumbo frame takes several mbufs of the default size: only a device that chains them can
+    // receive it whole, so only such a device gets the jumbo MTU.
+    if (const std::uint32_t mtu = jumbo_mtu(info);
+        config_.rx_queues != 0 && (info.rx_offload_capa & RTE_ETH_RX_OFFLOAD_SCATTER) != 0 && mtu > RTE_ETHER_MTU) {
+        conf.rxmode.offloads |= RTE_ETH_RX_OFFLOAD_SCATTER;
+        conf.rxmode.mtu = mtu;
+        scatter_ = true;
+    }
+    // Forwarded jumbo frames are chains: the TX queue must send every segment.
+    if (config_.tx_queues != 0 && (info.tx_offload_capa & RTE_ETH_TX_OFFLOAD_MULTI_SEGS) != 0)
+        conf.txmode.offloads |= RTE_ETH_TX_OFFLOAD_MULTI_SEGS;
+    if (const int rc = rte_eth_dev_configure(port, config_.rx_queues, config_.tx_queues, &conf); rc != 0)
         throw dpdk_error("rte_eth_dev_configure", port, kNoQueue, rc);
-    std::uint16_t tx_descriptors = 0;
-    if (const int rc = rte_eth_dev_adjust_nb_rx_tx_desc(port, &config_.rx_descriptors, &tx_descriptors); rc != 0)
+    if (const int rc = rte_eth_dev_adjust_nb_rx_tx_desc(port, &config_.rx_descriptors, &config_.tx_descriptors); rc != 0)
         throw dpdk_error("rte_eth_dev_adjust_nb_rx_tx_desc", port, kNoQueue, rc);
     const int socket = rte_eth_dev_socket_id(port);
     for (std::uint16_t q = 0; q < config_.rx_queues; ++q)
@@ -51,6 +84,11 @@ Port::Port(const PortConfig& config, rte_mempool* mempool) : config_(config) {
                                                   nullptr, mempool);
             rc != 0)
             throw dpdk_error("rte_eth_rx_queue_setup", port, q, rc);
+    for (std::uint16_t q = 0; q < config_.tx_queues; ++q)
+        if (const int rc = rte_eth_tx_queue_setup(port, q, config_.tx_descriptors, static_cast<unsigned>(socket), nullptr);
+            rc != 0)
+            throw dpdk_error("rte_eth_tx_queue_setup", port, q, rc);
+    if (const int rc = rte_eth_dev_get_mtu(port, &mtu_); rc != 0) throw dpdk_error("rte_eth_dev_get_mtu", port, kNoQueue, rc);
 }
 
 Port::~Port() {

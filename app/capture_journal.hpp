@@ -1,0 +1,42 @@
+#pragma once
+// CaptureJournal: the --capture options turned into a capture::Journal: one pcapng interface per
+// receiving port, one producer per ring, buffers in hugepage memory when EAL has it, and the
+// reconciliation at close that makes the counters say what reached the disk.
+//
+// Thread safety: the main thread; the producers go to the capture stages' lcores.
+
+#include <cstdint>
+#include <memory>
+#include <memory_resource>
+#include <string>
+#include <vector>
+
+#include "capture/journal.hpp"
+#include "options.hpp"
+#include "pipeline.hpp"
+#include "receive_ports.hpp"
+
+namespace sentinel::app {
+
+class CaptureJournal {
+public:
+    // Opens the first file (throws one line: it exists and no --force, no such directory, ...).
+    CaptureJournal(const Options& options, const std::vector<int>& ports, std::size_t producers);
+
+    capture::Journal& journal() noexcept { return *journal_; }
+    // Journal interface of each port id, for the capture stages.
+    const std::vector<std::uint32_t>& interface_of_port() const noexcept { return interface_of_port_; }
+
+    // After every lcore stopped: writes what is queued and the interface statistics, closes the
+    // file, and makes `totals` count what reached the disk: captured_* become the journal's
+    // written figures, and packets lost in a failed write join dropped_journal.
+    void close(const Pipeline& pipeline, const ReceivePorts& ports, Totals& totals);
+
+private:
+    std::vector<int> ports_;
+    std::vector<std::uint32_t> interface_of_port_;
+    std::unique_ptr<std::pmr::memory_resource> memory_;  // declared before the journal: outlives its buffers
+    std::unique_ptr<capture::Journal> journal_;
+};
+
+}  // namespace sentinel::app

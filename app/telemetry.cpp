@@ -1,0 +1,77 @@
+#include "telemetry.hpp"
+
+#include <rte_telemetry.h>
+
+#include <cstdio>
+#include <mutex>
+#include <string>
+
+namespace sentinel::app {
+namespace {
+
+struct Source {
+    const Pipeline* pipeline = nullptr;
+    const ReceivePorts* ports = nullptr;
+};
+
+std::mutex g_mutex;  // held by a callback while it reads, and by the owner while it swaps the source
+Source g_source;     // guarded by g_mutex
+
+// Dict keys: DPDK accepts letters, digits, '_', '-', '/' and '.' in later releases only.
+std::string telemetry_key(std::string_view ring) {
+    std::string name(ring);
+    for (char& c : name)
+        if (c == '.') c = '_';
+    return name.starts_with("ring_") ? name.substr(5) : name;
+}
+
+int stats(const char*, const char*, rte_tel_data* d) {
+    std::lock_guard lock(g_mutex);
+    if (g_source.pipeline == nullptr) return -1;
+    const Totals t = g_source.pipeline->totals();
+    rte_tel_data_start_dict(d);
+    for (std::size_t c = 0; c < net::kCounterCount; ++c)
+        rte_tel_data_add_dict_u64(d, std::string(net::kCounterLabels[c]).c_str(), t.values[c]);
+    rte_tel_data_add_dict_u64(d, "dropped_nic_missed", g_source.ports->nic_missed());
+    rte_tel_data_add_dict_u64(d, "ring_occupancy", static_cast<std::uint64_t>(g_source.pipeline->occupancy()));
+    return 0;
+}
+
+int stages(const char*, const char*, rte_tel_data* d) {
+    std::lock_guard lock(g_mutex);
+    if (g_source.pipeline == nullptr) return -1;
+    rte_tel_data_start_dict(d);
+    for (const RingView& ring : g_source.pipeline->ring_views()) {
+        rte_tel_data* r = rte_tel_data_alloc();
+        if (r == nullptr) return -1;
+        rte_tel_data_start_dict(r);
+        rte_tel_data_add_dict_u64(r, "cursor", static_cast<std::uint64_t>(ring.cursor + 1));
+        for (const StageView& s : ring.stages)
+            rte_tel_data_add_dict_u64(r, std::string(s.name).c_str(), static_cast<std::uint64_t>(ring.cursor - s.sequence));
+        rte_tel_data_add_dict_container(d, telemetry_key(ring.name).c_str(), r, 0);  // d takes r: keep_ref 0
+    }
+    return 0;
+}
+
+}  // namespace
+
+Telemetry::Telemetry(const Pipeline& pipeline, const ReceivePorts& ports) {
+    static const bool registered = [] {
+        const bool ok = rte_telemetry_register_cmd("/sentinel/stats", stats,
+                                                   "Sentinel's counters, as --stats-out writes them. No parameters") == 0 &&
+                        rte_telemetry_register_cmd("/sentinel/stages", stages,
+                                                   "Each ring's cursor and each stage's lag behind it. No parameters") == 0;
+        if (!ok) std::fputs("warning=cannot register the /sentinel telemetry commands\n", stderr);
+        return ok;
+    }();
+    (void)registered;
+    std::lock_guard lock(g_mutex);
+    g_source = {&pipeline, &ports};
+}
+
+Telemetry::~Telemetry() {
+    std::lock_guard lock(g_mutex);
+    g_source = {};
+}
+
+}  // namespace sentinel::app

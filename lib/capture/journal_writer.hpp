@@ -1,0 +1,83 @@
+#pragma once
+// JournalWriter: the handler of the journal's writer thread. Each full buffer goes to the end of
+// the current file; files rotate between buffers; each buffer then returns to its producer.
+//
+//   HandOff ring ─▶ on_event(buffer) ─▶ rotate? ─▶ file.append(buffer) ─▶ returned = ordinal (R5)
+//                                                      │
+//                         ENOSPC, EIO, EDQUOT, ... ─────┘ the file is cut back to its last whole
+//                         buffer; the journal fails: this and every later buffer counts as lost,
+//                         producers get nullptr from then on
+//
+// A new file (the first one, and each rotation) starts with the header buffer: SHB, IDBs, filler.
+// With max_files, creating file n deletes file n - max_files of this run.
+//
+// Memory ordering
+//   R5: returned.store_release(ordinal) after the buffer's pwrite; pairs with A5 in the producer.
+//   R6: failed_ is stored with release after error_ is written; pairs with A6 in error(). Producers
+//       read failed_ relaxed: they only stop, they read nothing the writer wrote.
+//
+// Thread safety
+//   open                      the owner, before the writer thread starts
+//   on_start, on_event        the writer thread
+//   finish                    the owner, after the writer thread stopped
+//   counters, failed, error   any thread
+
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <span>
+#include <string>
+
+#include "disruptor/cache_line.hpp"
+#include "journal_buffer.hpp"
+#include "journal_config.hpp"
+#include "journal_counters.hpp"
+#include "journal_file.hpp"
+
+namespace sentinel::capture {
+
+class JournalWriter {
+public:
+    explicit JournalWriter(const JournalConfig& config);
+
+    // Creates the first file and writes `header` into it (kept: every rotation writes it again).
+    // Throws std::runtime_error with one line naming the file.
+    void open(std::span<const std::byte> header);
+
+    void on_event(JournalBuffer*& buffer, std::int64_t sequence, bool end_of_batch) noexcept;
+    // Names the thread "journal-writer" for top and perf.
+    void on_start() noexcept;
+
+    // Appends `trailer` (the ISBs; empty: none) to the current file unless it has failed or is
+    // gone, and closes it. A failure here fails the journal too.
+    void finish(std::span<const std::byte> trailer) noexcept;
+
+    const JournalCounters& counters() const noexcept { return counters_; }
+    const std::atomic<bool>& failed_flag() const noexcept { return failed_; }
+    bool failed() const noexcept {
+        return failed_.load(std::memory_order_relaxed);  // a flag; error() acquires before reading error_
+    }
+    // "" while nothing failed; else one line: what failed and how many packets did and did not reach the disk.
+    std::string error() const;
+
+    // The path of file number n (1, 2, ...): `path` itself without rotation (see journal_config.hpp).
+    static std::string file_path(const JournalConfig& config, std::uint32_t n);
+
+private:
+    // Creates the next file and writes the header; "", or what failed, in one line.
+    std::string open_next() noexcept;
+    bool rotation_due(std::size_t next_bytes) const noexcept;
+    void fail(std::string what) noexcept;
+
+    const JournalConfig& config_;
+    std::span<const std::byte> header_;
+    JournalFile file_;
+    std::uint32_t file_number_ = 0;
+    std::chrono::steady_clock::time_point opened_at_{};
+    bool warned_ = false;
+    std::string error_;  // written once, before failed_ (R6)
+    JournalCounters counters_;
+    alignas(disruptor::kFalseSharingRange) std::atomic<bool> failed_{false};  // every producer polls it
+};
+
+}  // namespace sentinel::capture

@@ -1,0 +1,84 @@
+#include "capture_stage.hpp"
+
+#include <rte_cycles.h>
+#include <rte_mbuf.h>
+#include <rte_pause.h>
+
+#include <algorithm>
+#include <cstring>
+#include <sched.h>
+
+#include "verdict.hpp"
+
+namespace sentinel::net {
+namespace {
+
+// Copies the first `len` bytes of the chain: segment by segment, jumbo frames arrive as several.
+void copy_packet(const rte_mbuf* m, std::byte* to, std::uint32_t len) {
+    for (; m != nullptr && len != 0; m = m->next) {
+        const std::uint32_t n = std::min<std::uint32_t>(len, m->data_len);
+        std::memcpy(to, rte_pktmbuf_mtod(m, const std::byte*), n);
+        to += n;
+        len -= n;
+    }
+}
+
+}  // namespace
+
+CaptureStage::CaptureStage(capture::Journal& journal, capture::JournalProducer& producer, std::uint32_t snaplen,
+                           std::vector<std::uint32_t> interface_of_port, const TscClock& clock, std::uint64_t tsc_hz,
+                           std::chrono::milliseconds flush_after)
+    : journal_(journal),
+      producer_(producer),
+      snaplen_(snaplen),
+      interface_of_port_(std::move(interface_of_port)),
+      clock_(clock),
+      flush_after_tsc_(tsc_hz / 1000 * static_cast<std::uint64_t>(flush_after.count())) {}
+
+std::byte* CaptureStage::reserve(const PacketSlot& slot, std::uint32_t captured) {
+    const std::uint32_t interface = interface_of_port_[slot.port];
+    const std::uint64_t ns = clock_.nanoseconds(slot.rx_tsc);
+    for (unsigned spins = 0;; ++spins) {
+        if (std::byte* epb = producer_.begin_packet(interface, ns, slot.len, captured)) return epb;
+        if (journal_.failed()) return nullptr;
+        // The writer is behind. It is a thread of its own, possibly on this very CPU (a 2-core
+        // machine runs it beside the worker lcore): spin briefly, then let it run.
+        if (spins < 64) rte_pause();
+        else sched_yield();
+    }
+}
+
+void CaptureStage::on_events(std::span<PacketSlot> slots, std::int64_t, bool) {
+    std::uint64_t captured = 0;
+    std::uint64_t captured_bytes = 0;
+    std::uint64_t dropped = 0;
+    for (const PacketSlot& slot : slots) {
+        if ((slot.verdict & Verdict::kCapture) == 0) continue;
+        const std::uint32_t len = std::min(slot.len, snaplen_);
+        std::byte* epb = reserve(slot, len);
+        if (epb == nullptr) {
+            ++dropped;
+            continue;
+        }
+        copy_packet(slot.mbuf, epb, len);
+        producer_.end_packet();
+        ++captured;
+        captured_bytes += slot.len;  // original lengths, as the journal counts them
+    }
+    if (captured != 0 && pending_since_tsc_ == 0) pending_since_tsc_ = rte_rdtsc();
+    counters_.add(Counter::captured_packets, captured);
+    counters_.add(Counter::captured_bytes, captured_bytes);
+    counters_.add(Counter::dropped_journal, dropped);
+    counters_.add(Counter::filtered_out_packets, slots.size() - captured - dropped);
+}
+
+void CaptureStage::on_idle(std::uint64_t now_tsc) {
+    if (pending_since_tsc_ != 0 && now_tsc - pending_since_tsc_ >= flush_after_tsc_) flush();
+}
+
+void CaptureStage::flush() {
+    producer_.flush();
+    pending_since_tsc_ = 0;
+}
+
+}  // namespace sentinel::net

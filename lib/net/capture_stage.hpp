@@ -1,0 +1,58 @@
+#pragma once
+// CaptureStage: a ring's stage that copies the packets the filter selected (Verdict::kCapture)
+// into the capture journal, one enhanced packet block each, straight from the mbuf's segments
+// into the journal's aligned buffer: one copy, no allocation.
+//
+//   filter ─▶ capture ─▶ release          slot.verdict & kCapture ? journal : filtered_out
+//
+// When the journal has no free buffer (its writer is behind the producers), the stage waits for
+// one, which in turn stops the ring's consumers, fills the ring and makes RX apply its full policy:
+// the loss, if any, is counted where the policy says (the NIC's imissed, or dropped_ring_full). Only
+// a journal that failed (full disk, I/O error) makes the stage drop, counting dropped_journal.
+// A partly filled buffer goes to the writer once traffic pauses for `flush_after`, so the file on
+// disk trails the wire by at most that much when the link is quiet.
+//
+// Thread safety: on_events and on_idle on the lcore that polls the stage; counters from any thread.
+
+#include <chrono>
+#include <cstdint>
+#include <span>
+#include <vector>
+
+#include "capture/journal.hpp"
+#include "counters.hpp"
+#include "packet_slot.hpp"
+#include "tsc_clock.hpp"
+
+namespace sentinel::net {
+
+class CaptureStage {
+public:
+    // `interface_of_port[p]`: the journal interface of DPDK port p. `tsc_hz`: rte_get_tsc_hz().
+    CaptureStage(capture::Journal& journal, capture::JournalProducer& producer, std::uint32_t snaplen,
+                 std::vector<std::uint32_t> interface_of_port, const TscClock& clock, std::uint64_t tsc_hz,
+                 std::chrono::milliseconds flush_after);
+
+    void on_events(std::span<PacketSlot> slots, std::int64_t first_sequence, bool end_of_batch);
+    // Between polls that found nothing: hands a buffer that has waited `flush_after` to the writer.
+    void on_idle(std::uint64_t now_tsc);
+    // The last buffer to the writer: at the end of the drain.
+    void flush();
+
+    const Counters& counters() const noexcept { return counters_; }
+
+private:
+    // The packet's EPB, or nullptr once the journal has failed.
+    std::byte* reserve(const PacketSlot& slot, std::uint32_t captured);
+
+    capture::Journal& journal_;
+    capture::JournalProducer& producer_;
+    const std::uint32_t snaplen_;
+    const std::vector<std::uint32_t> interface_of_port_;
+    const TscClock& clock_;
+    const std::uint64_t flush_after_tsc_;
+    std::uint64_t pending_since_tsc_ = 0;  // the first packet of the unflushed buffer; 0: none
+    Counters counters_;
+};
+
+}  // namespace sentinel::net
