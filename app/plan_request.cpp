@@ -89,7 +89,8 @@ platform::PlanRequest plan_request(const Options& o, std::vector<int> operator_c
 void add_mempools(platform::PlanRequest& r, const Options& o) {
     for (const auto& port : r.ports) {
         const std::size_t mbufs = static_cast<std::size_t>(o.rx_queues) *
-                                  net::Mempool::mbufs_for(o.ring_size, net::PortConfig{}.rx_descriptors, o.burst);
+                                  net::Mempool::mbufs_for(o.ring_size, net::PortConfig{}.rx_descriptors, o.burst,
+                                                          o.forward ? net::PortConfig{}.tx_descriptors : 0);
         r.memory.push_back({.name = mempool_name(port.port), .port = port.port,
                             .bytes = mbufs * (sizeof(rte_mbuf) + RTE_MBUF_DEFAULT_BUF_SIZE)});
     }

@@ -18,8 +18,10 @@ ReceivePorts::ReceivePorts(const platform::Plan& plan, const std::vector<int>& p
         net::PortConfig config{.port = static_cast<std::uint16_t>(port),
                                .rx_queues = static_cast<std::uint16_t>(options.rx_queues)};
         if (options.forward == port) config.tx_queues = static_cast<std::uint16_t>(tx_queues);
+        // Forwarded mbufs also wait in the forward port's TX descriptors until its driver frees them.
         const std::size_t mbufs =
-            config.rx_queues * net::Mempool::mbufs_for(options.ring_size, config.rx_descriptors, options.burst);
+            config.rx_queues * net::Mempool::mbufs_for(options.ring_size, config.rx_descriptors, options.burst,
+                                                       options.forward ? config.tx_descriptors : 0);
         mempools_.push_back(std::make_unique<net::Mempool>(port, mbufs, m->node));
         ports_.push_back(std::make_unique<net::Port>(config, mempools_.back()->get()));
     }

@@ -32,9 +32,11 @@ public:
     std::size_t bytes() const noexcept;
 
     // Every mbuf that can be out of the pool at once for one RX queue: the ring full of them, the
-    // NIC's descriptors filled, one burst in the RX lcore's hands.
-    static std::size_t mbufs_for(std::size_t ring_slots, std::size_t rx_descriptors, std::size_t burst) noexcept {
-        return ring_slots + rx_descriptors + burst;
+    // NIC's descriptors filled, one burst in the RX lcore's hands, and, where the ring forwards,
+    // its TX queue's descriptors, which keep what they sent until the driver cleans them up.
+    static std::size_t mbufs_for(std::size_t ring_slots, std::size_t rx_descriptors, std::size_t burst,
+                                 std::size_t tx_descriptors = 0) noexcept {
+        return ring_slots + rx_descriptors + burst + tx_descriptors;
     }
     // The per-lcore cache: up to this many mbufs more can sit in each lcore's cache, so the pool
     // must have room for them on top of mbufs_for().

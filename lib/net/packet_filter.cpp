@@ -86,7 +86,7 @@ PacketFilter::PacketFilter(std::string_view expression, Engine engine) : express
     rte_bpf_jit jit{};
     if (rte_bpf_get_jit(bpf_, &jit) == 0) jit_ = jit.func;
     if (jit_ == nullptr)
-        std::fprintf(stderr, "warning=filter %s runs interpreted: rte_bpf has no JIT for this CPU (about 4x slower)\n",
+        std::fprintf(stderr, "warning=filter %s runs interpreted: rte_bpf has no JIT for this CPU (about 5x slower)\n",
                      quoted(expression_).c_str());
 }
 

@@ -15,12 +15,16 @@
 // on converted programs is put right before loading (ebpf_repair.hpp), and the tests hold every
 // load kind and jump to libpcap's own interpreter.
 //
-// rte_bpf_exec_burst only interprets (about 150 cycles a packet against 35 JIT'd), so matches()
-// calls the JIT'd function itself. Where the JIT is missing (not x86-64 or arm64) the filter warns
-// once and interprets. An empty expression compiles to nothing and matches every packet.
+// rte_bpf_exec_burst only interprets, five times slower (on this machine, 64-byte packets in cache:
+// 'udp and dst port 26477' 15 cycles JIT'd against 78, a 30-instruction filter 22 against 130), so
+// matches() calls the JIT'd function itself. Where the JIT is missing (not x86-64 or arm64) the
+// filter warns in one line and interprets. An empty expression compiles to nothing and matches
+// every packet.
 //
 // Thread safety
-//   constructor, destructor, moves   a thread inside the EAL (rte_bpf_convert allocates with rte_malloc)
+//   constructor, destructor, moves   after rte_eal_init (rte_bpf_convert allocates with rte_malloc),
+//                                    before the lcores that use the filter launch: the launch orders
+//                                    the program's stores before their calls
 //   matches                          any thread, concurrently: the program keeps its state on the stack
 
 #include <cstdint>
@@ -44,6 +48,7 @@ public:
     // and std::runtime_error naming the call when rte_bpf cannot load (validate, map) the program.
     explicit PacketFilter(std::string_view expression, Engine engine = Engine::jit);
     ~PacketFilter();
+    // A moved-from filter has no program: it matches everything until assigned.
     PacketFilter(PacketFilter&& other) noexcept;
     PacketFilter& operator=(PacketFilter&& other) noexcept;
     PacketFilter(const PacketFilter&) = delete;
