@@ -52,6 +52,10 @@ void run_main_lcore(Pipeline& pipeline, const ReceivePorts& ports, const Options
             if (const char* reason = stop_reason(o, quit, now - start, now - last_rx_at, ticks)) {
                 std::printf("stop=%s\n", reason);
                 pipeline.request_stop();
+            } else if (const std::string failure = pipeline.failed_stage(); !failure.empty()) {
+                std::printf("stop=stage-failed\n");
+                std::fprintf(stderr, "sentinel: %s; stopping\n", failure.c_str());
+                pipeline.request_stop();
             }
         }
         if (journal && !journal_failure_told && journal->failed()) {

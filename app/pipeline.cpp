@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <exception>
 #include <stdexcept>
 
 #include "placement_report.hpp"
@@ -190,6 +191,22 @@ std::vector<RingView> Pipeline::ring_views() const {
             v.stages.push_back({q->stage_names[i], q->processors[i]->sequence().load_acquire()});
     }
     return views;
+}
+
+std::string Pipeline::failed_stage() const {
+    for (const auto& q : rings_)
+        for (std::size_t i = 0; i < q->processors.size(); ++i) {
+            if (q->processors[i]->state() != disruptor::ProcessorState::failed) continue;
+            std::string why = "unknown error";
+            try {
+                if (const std::exception_ptr e = q->processors[i]->failure()) std::rethrow_exception(e);
+            } catch (const std::exception& e) {
+                why = e.what();
+            } catch (...) {
+            }
+            return q->name + " stage " + std::string(q->stage_names[i]) + " failed: " + why;
+        }
+    return {};
 }
 
 std::int64_t Pipeline::occupancy() const noexcept {

@@ -109,6 +109,9 @@ public:
     // Slots published but not yet released, summed over the rings: how far the stages lag RX.
     std::int64_t occupancy() const noexcept;
     std::vector<RingView> ring_views() const;
+    // "ring.port0.rx0 stage capture failed: ..." for the first stage that failed, or "". A failed
+    // stage never moves again: its ring fills and RX waits, so the run must stop.
+    std::string failed_stage() const;
 
 private:
     struct QueueRing {

@@ -29,7 +29,12 @@ std::uint64_t JournalProducer::buffer_age_ns() const noexcept {
 }
 
 bool JournalProducer::next_buffer() noexcept {
-    if (current_ != nullptr && current_->packets != 0) hand_off();
+    if (current_ != nullptr) {
+        // Empty, it would fit any packet within the contract. Kept, not swapped for another: every
+        // buffer taken must reach the writer, or `returned` stalls for good.
+        if (current_->packets == 0) return true;
+        hand_off();
+    }
     // Buffer `next_ordinal_` reuses the one handed over k buffers ago: free once that is returned.
     const auto k = static_cast<std::int64_t>(buffers_.size());
     if (next_ordinal_ - k > returned_cache_) {

@@ -18,16 +18,18 @@
 namespace sentinel::net {
 
 class TscClock {
+    __extension__ using u128 = unsigned __int128;  // GCC's and Clang's 128-bit product, without -Wpedantic's note
+
 public:
     TscClock(std::uint64_t tsc_now, std::uint64_t tsc_hz) noexcept : tsc_at_start_(tsc_now) {
         timespec now{};
         clock_gettime(CLOCK_REALTIME, &now);
         ns_at_start_ = static_cast<std::uint64_t>(now.tv_sec) * 1'000'000'000ULL + static_cast<std::uint64_t>(now.tv_nsec);
-        ns_per_tick_q32_ = static_cast<std::uint64_t>((static_cast<unsigned __int128>(1'000'000'000ULL) << 32) / tsc_hz);
+        ns_per_tick_q32_ = static_cast<std::uint64_t>((static_cast<u128>(1'000'000'000ULL) << 32) / tsc_hz);
     }
 
     std::uint64_t nanoseconds(std::uint64_t tsc) const noexcept {
-        const auto ticks = static_cast<unsigned __int128>(tsc - tsc_at_start_);
+        const auto ticks = static_cast<u128>(tsc - tsc_at_start_);
         return ns_at_start_ + static_cast<std::uint64_t>((ticks * ns_per_tick_q32_) >> 32);
     }
 

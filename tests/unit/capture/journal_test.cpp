@@ -13,7 +13,6 @@
 #include <chrono>
 #include <cstdlib>
 #include <fstream>
-#include <numeric>
 #include <thread>
 #include <vector>
 
