@@ -15,7 +15,7 @@ packages=(
   # tests and benchmarks: GoogleTest, and the queues the Disruptor is measured against
   libgtest-dev libgmock-dev libboost-dev libreaderwriterqueue-dev
   # operator tools: topology, packet inspection and replay, namespaces
-  hwloc tshark tcpreplay iproute2
+  hwloc tshark tcpdump tcpreplay iproute2
   # the hugepages test holds a page-file mapping from a small python3 process
   python3
 )
