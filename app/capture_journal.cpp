@@ -4,7 +4,10 @@
 #include <rte_lcore.h>
 
 #include <algorithm>
+#include <filesystem>
+#include <stdexcept>
 
+#include "capture/pcapng_format.hpp"
 #include "platform/dpdk_memory.hpp"
 
 namespace sentinel::app {
@@ -14,10 +17,28 @@ namespace {
 // a few milliseconds at line rate before the capture stage has to wait.
 constexpr std::size_t kBufferBytes = 4u << 20;
 constexpr std::size_t kBuffersPerProducer = 8;
+constexpr std::size_t kPage = 4096;  // O_DIRECT's unit, and what a file's header blocks take
+
+// Files rotate between buffers, so a buffer is at most half the rotate size (a file then holds two
+// or more), and at least one snaplen packet with its filler.
+std::size_t buffer_bytes(const Options& o) {
+    const std::size_t smallest =
+        (capture::pcapng::enhanced_packet_size(o.snaplen) + capture::pcapng::kMinFillerSize + kPage - 1) / kPage * kPage;
+    std::size_t bytes = kBufferBytes;
+    if (o.rotate_bytes != 0) bytes = std::min<std::uint64_t>(bytes, o.rotate_bytes / 2 / kPage * kPage);
+    bytes = std::max(bytes, smallest);
+    if (o.rotate_bytes != 0 && o.rotate_bytes < bytes + kPage)
+        throw std::invalid_argument("--rotate-size " + std::to_string(o.rotate_bytes) + " is too small: with --snaplen " +
+                                    std::to_string(o.snaplen) + " a file needs at least " +
+                                    std::to_string(bytes + kPage) + " bytes");
+    return bytes;
+}
 
 }  // namespace
 
 CaptureJournal::CaptureJournal(const Options& o, const std::vector<int>& ports, std::size_t producers) : ports_(ports) {
+    if (std::filesystem::is_directory(*o.capture))
+        throw std::invalid_argument("--capture " + *o.capture + " is a directory: give a file name inside it");
     std::vector<capture::JournalInterface> interfaces;
     interface_of_port_.assign(static_cast<std::size_t>(std::ranges::max(ports)) + 1, 0);
     for (const int port : ports) {
@@ -34,13 +55,14 @@ CaptureJournal::CaptureJournal(const Options& o, const std::vector<int>& ports, 
                                .rotate_interval = o.rotate_interval,
                                .max_files = o.max_files,
                                .force = o.force,
-                               .buffer_bytes = kBufferBytes,
+                               .buffer_bytes = buffer_bytes(o),
                                .buffers_per_producer = kBuffersPerProducer,
                                .memory = memory_.get()},
         std::move(interfaces), producers);
 }
 
 void CaptureJournal::close(const Pipeline& pipeline, const ReceivePorts& ports, Totals& totals) {
+    journal_->drain();
     std::vector<capture::InterfaceStats> stats;
     for (const int port : ports_) {
         const Totals t = pipeline.port_totals(port);
@@ -48,6 +70,8 @@ void CaptureJournal::close(const Pipeline& pipeline, const ReceivePorts& ports, 
                          .dropped = t[net::Counter::dropped_ring_full] + t[net::Counter::dropped_journal] +
                                     ports.nic_missed(port)});
     }
+    // Packets lost in a failed write are not tallied by interface; with one port they are all its.
+    if (stats.size() == 1) stats.front().dropped += journal_->lost_packets();
     journal_->close(stats);
     auto& v = totals.values;
     v[static_cast<std::size_t>(net::Counter::captured_packets)] = journal_->written_packets();

@@ -116,7 +116,11 @@ int run_appliance(const Options& options, const Plan& plan, const std::vector<in
     for (const std::string& line : lcore_errors) std::fprintf(stderr, "sentinel: %s\n", line.c_str());
     for (const std::string& line : leaks) std::fprintf(stderr, "sentinel: %s\n", line.c_str());
     const bool journal_ok = !capture || !capture->journal().failed();
-    if (!journal_ok) std::fprintf(stderr, "sentinel: %s\n", capture->journal().error().c_str());
+    if (!journal_ok)  // the moment it failed was told as it happened; these are the final figures
+        std::fprintf(stderr, "sentinel: capture incomplete: %llu packets written, %llu counted as dropped_journal (%s)\n",
+                     static_cast<unsigned long long>(totals[sentinel::net::Counter::captured_packets]),
+                     static_cast<unsigned long long>(totals[sentinel::net::Counter::dropped_journal]),
+                     capture->journal().error().c_str());
     const bool ok = lcore_errors.empty() && leaks.empty() && journal_ok && sentinel::app::identities_hold(totals, rules);
     return ok ? 0 : kExitFailure;
 }
@@ -125,6 +129,7 @@ int run_appliance(const Options& options, const Plan& plan, const std::vector<in
 
 int main(int argc, char** argv) {
     const bool chose_lcores = sentinel::app::operator_chose_lcores(argc, argv);
+    const std::vector<std::string> vdevs = sentinel::app::requested_vdevs(argc, argv);
 
     // Read before EAL pins this thread to the main lcore and narrows what hwloc would see.
     std::optional<Topology> here;
@@ -153,6 +158,7 @@ int main(int argc, char** argv) {
         const Options options = sentinel::app::parse_options(argc, argv, help);
         if (!help) {
             const Topology topology = options.topology ? Topology::from_xml_file(*options.topology) : *here;
+            sentinel::app::check_vdevs_probed(vdevs);
             const std::vector<int> ports = sentinel::app::chosen_ports(options);
             const bool run = !options.plan_only;
             PlanRequest request =

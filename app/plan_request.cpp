@@ -26,6 +26,29 @@ bool operator_chose_lcores(int argc, char** argv) {
     return false;
 }
 
+std::vector<std::string> requested_vdevs(int argc, char** argv) {
+    std::vector<std::string> names;
+    for (int i = 1; i < argc; ++i) {
+        std::string_view a(argv[i]);
+        if (a == "--") break;
+        if (a == "--vdev" && i + 1 < argc) a = argv[++i];
+        else if (a.starts_with("--vdev=")) a.remove_prefix(7);
+        else continue;
+        const std::string_view name = a.substr(0, a.find(','));
+        if (name.starts_with("net_")) names.emplace_back(name);  // ethdevs; other classes are not ports
+    }
+    return names;
+}
+
+void check_vdevs_probed(const std::vector<std::string>& names) {
+    for (const std::string& name : names) {
+        std::uint16_t port;
+        if (rte_eth_dev_get_port_by_name(name.c_str(), &port) != 0)
+            throw std::runtime_error("--vdev " + name + " did not start (EAL says why above): check its arguments, "
+                                     "e.g. that its rx_pcap file exists");
+    }
+}
+
 std::vector<int> eal_lcore_cpus() {
     std::vector<int> cpus;
     unsigned lcore;

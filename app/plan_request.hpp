@@ -3,6 +3,7 @@
 // regions; and the check that EAL can run the plan it gets back.
 
 #include <cstdint>
+#include <string>
 #include <vector>
 
 #include "options.hpp"
@@ -13,6 +14,12 @@ namespace sentinel::app {
 // Whether the operator chose the lcores (EAL -l/-c/--lcores, before "--"): then the plan places
 // duties on those CPUs and only warns about them, instead of choosing its own.
 bool operator_chose_lcores(int argc, char** argv);
+
+// The ethdev names of the --vdev arguments before "--" (net_pcap0 from --vdev net_pcap0,rx_pcap=x).
+std::vector<std::string> requested_vdevs(int argc, char** argv);
+// Throws when a requested port did not come up: DPDK 22.11's EAL only logs a vdev that fails to
+// probe (a missing rx_pcap file) and carries on with the others, renumbered.
+void check_vdevs_probed(const std::vector<std::string>& names);
 
 // The CPUs of EAL's enabled lcores.
 std::vector<int> eal_lcore_cpus();

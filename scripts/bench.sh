@@ -8,9 +8,25 @@
 #   scripts/bench.sh disruptor --static-build DIR
 #       Builds a fully static disruptor_bench into DIR/disruptor_bench, for a machine without
 #       DPDK or this toolchain, and checks that it has no dynamic dependencies.
+#   scripts/bench.sh pipeline [--quick] [--case NAME] [--seconds S] [--repeats N]
+#       Builds tests/bench/pipeline_bench and runs lib/net's pipeline (RX duty, Disruptor ring,
+#       filter, parallel stages, release) against the same stages joined by rte_ring, on
+#       net_null0's endless 64-byte frames, RX on lcore 1 and every stage on lcore 0; then
+#       dpdk-testpmd's io forwarding between two net_null ports as a reference. Mpps, the median
+#       of N runs of S seconds (default 3 x 3 s; --quick: 1 x 2 s).
+#   scripts/bench.sh capture [--quick] [--seconds S] [--repeats N] [--dir DIR]
+#       Builds app/sentinel and measures loss-free capture to pcapng on disk: sentinel --capture
+#       against dpdk-dumpcap attached to a running sentinel (64- and 1500-byte frames), and
+#       sentinel's 1500-byte capture against dd with O_DIRECT on the same disk. DIR (default
+#       BUILD_DIR/capture-bench) must be on a real disk, not tmpfs; each run's files are deleted
+#       after it. Default 3 x 4 s; --quick: 1 x 3 s.
 #
 # The build directory is build/ (set BUILD_DIR to use another); it is configured with the
-# top-level meson.build if it does not exist yet. Progress goes to stderr, results to stdout.
+# top-level meson.build if it does not exist yet. Progress goes to stderr, results to stdout:
+# BENCH <case> <impl> <value> <unit> lines, "# " comment lines, then a summary table with
+# Sentinel's ratio to each peer and the targets (reported, never enforced). pipeline and capture
+# run DPDK as root on lcores 0 and 1, with hugepages from /dev/hugepages when enough are free
+# (else --no-huge, with a warning).
 set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -23,7 +39,7 @@ usage() {
     sed -n '2,/^set -euo/{/^set -euo/d;s/^# \{0,1\}//;p}' "${BASH_SOURCE[0]}" >&2
 }
 
-# Configures the build directory if needed and builds one target of tests/bench.
+# Configures the build directory if needed and builds one target (a path under it).
 build() {
     local target="$1"
     if [[ ! -f "$build_dir/build.ninja" ]]; then
@@ -31,11 +47,11 @@ build() {
         meson setup "$build_dir" "$root" >&2
     fi
     # grep reads the whole list: with -q it could exit early and fail the pipe under pipefail.
-    if ! ninja -C "$build_dir" -t targets all 2>/dev/null | grep "^tests/bench/$target:" >/dev/null; then
-        die "$build_dir has no target tests/bench/$target (a sanitized build skips benchmarks; the static one also needs librte_ring.a and friends, libnuma.a, libbsd.a, libmd.a); point BUILD_DIR at a new directory for a plain build"
+    if ! ninja -C "$build_dir" -t targets all 2>/dev/null | grep "^$target:" >/dev/null; then
+        die "$build_dir has no target $target (a sanitized build skips benchmarks; the static one also needs librte_ring.a and friends, libnuma.a, libbsd.a, libmd.a); point BUILD_DIR at a new directory for a plain build"
     fi
-    say "building tests/bench/$target in $build_dir"
-    ninja -C "$build_dir" "tests/bench/$target" >&2
+    say "building $target in $build_dir"
+    ninja -C "$build_dir" "$target" >&2
 }
 
 disruptor() {
@@ -56,7 +72,7 @@ disruptor() {
     done
 
     if [[ -n "$static_dir" ]]; then
-        build disruptor_bench_static
+        build tests/bench/disruptor_bench_static
         mkdir -p "$static_dir"
         cp "$build_dir/tests/bench/disruptor_bench_static" "$static_dir/disruptor_bench"
         say "checking that $static_dir/disruptor_bench is static"
@@ -67,9 +83,407 @@ disruptor() {
         return
     fi
 
-    build disruptor_bench
+    build tests/bench/disruptor_bench
     say "running disruptor_bench ${args[*]:-}"
     "$build_dir/tests/bench/disruptor_bench" ${args[@]+"${args[@]}"}
+}
+
+# ---- shared by pipeline and capture -------------------------------------------------------------
+
+# A filter the appliance could be given that matches none of net_null's all-zero frames: the
+# program runs on every packet.
+readonly nothing_filter='udp and dst port 26477'
+# 2 MiB pages one run needs at most (a 16K-mbuf pool and a ring); EAL maps only what it uses.
+readonly min_free_hugepages=64
+
+work=""     # this run's scratch directory: logs, stats, the results file
+results=""  # every line printed to stdout so far, read back by print_summary
+
+# Every DPDK process this script starts uses an EAL --file-prefix of this form, so that what EAL
+# leaves behind (a primary's config; hugepage files when they were not unlinked) can be removed.
+prefix_of() { echo "bench-$1-$$"; }
+
+cleanup() {
+    rm -f /dev/hugepages/bench-*-"$$"map_*
+    rm -rf /var/run/dpdk/bench-*-"$$"
+    [[ -z "$work" ]] || rm -rf "$work"
+}
+
+start_work() {
+    work="$(mktemp -d /tmp/sentinel-bench.XXXXXX)"
+    results="$work/results"
+    trap cleanup EXIT
+}
+
+# Prints lines to stdout and keeps them for the summary.
+emit() { printf '%s\n' "$@" | tee -a "$results"; }
+
+free_hugepages() {
+    if [[ -d /dev/hugepages ]]; then awk '/^HugePages_Free:/ { print $2 }' /proc/meminfo; else echo 0; fi
+}
+
+# EAL memory options: hugepages, unlinked once mapped so nothing stays behind in /dev/hugepages;
+# --no-huge (4K pages: slower, said so) when too few are free.
+hugepage_args=()
+choose_memory() {
+    if (($(free_hugepages) >= min_free_hugepages)); then
+        hugepage_args=(--huge-dir /dev/hugepages --huge-unlink)
+    else
+        emit "# warning: fewer than $min_free_hugepages free 2M hugepages: running with --no-huge -m 1024 (4K pages, a TLB miss every 4 KiB: figures are low)"
+        hugepage_args=(--no-huge -m 1024)
+    fi
+}
+
+# x / y, printed with 2 decimals.
+divide() { awk -v x="$1" -v y="$2" 'BEGIN { printf "%.2f\n", x / y }'; }
+
+# The median of the numbers on stdin, one a line (the upper one of an even count).
+median() { sort -g | awk '{ v[NR] = $1 } END { if (NR) printf "%.2f\n", v[int(NR / 2) + 1] }'; }
+
+# The value of KEY in a file of key=value lines, or "".
+value_of() { awk -F= -v k="$1" '$1 == k { print $2 }' "$2"; }
+
+load_note() {
+    emit "# load average $(cut -d' ' -f1-3 /proc/loadavg) on $(nproc) CPUs: other processes share these cores; compare ratios, not absolute figures"
+}
+
+# Prints the summary of the BENCH lines in FILE: per case, each implementation's figure and
+# Sentinel's ratio to it (sentinel/impl: > 1 means Sentinel is ahead; every unit here is a rate),
+# then each target, given as "CASE|OURS|PEER|FACTOR|WORDING": OURS >= FACTOR x PEER, or with PEER
+# "-", OURS >= FACTOR in its own unit. Notes per case/impl come as "CASE|IMPL|TEXT" after "--".
+print_summary() {
+    local file="$1"
+    shift
+    local -A value unit
+    local -a cases=()
+    local tag kase impl v u
+    while read -r tag kase impl v u; do
+        [[ "$tag" == BENCH ]] || continue
+        [[ -n "${value[$kase/sentinel]+x}${value[$kase/impls]+x}" ]] || cases+=("$kase")
+        value[$kase/impls]="${value[$kase/impls]:-} $impl"
+        value[$kase/$impl]="$v"
+        unit[$kase/$impl]="$u"
+    done <"$file"
+
+    local -a targets=() notes=()
+    local arg in_notes=0
+    for arg in "$@"; do
+        if [[ "$arg" == -- ]]; then in_notes=1; elif ((in_notes)); then notes+=("$arg"); else targets+=("$arg"); fi
+    done
+
+    printf '\n%-26s %-16s %10s %-6s %14s\n' case impl value unit sentinel/impl
+    local note
+    for kase in "${cases[@]}"; do
+        for impl in ${value[$kase/impls]}; do
+            local ratio=""
+            if [[ "$impl" != sentinel && -n "${value[$kase/sentinel]+x}" ]]; then
+                ratio="$(divide "${value[$kase/sentinel]}" "${value[$kase/$impl]}")x"
+            fi
+            printf '%-26s %-16s %10s %-6s %14s\n' "$kase" "$impl" "${value[$kase/$impl]}" "${unit[$kase/$impl]}" "$ratio"
+            for note in ${notes[@]+"${notes[@]}"}; do
+                [[ "$note" == "$kase|$impl|"* ]] && printf '%-26s   %s\n' "" "${note#"$kase|$impl|"}"
+            done
+        done
+    done
+
+    echo
+    echo "Targets (reported, not enforced):"
+    local t ours peer factor wording measured met
+    for t in ${targets[@]+"${targets[@]}"}; do
+        IFS='|' read -r kase ours peer factor wording <<<"$t"
+        measured="not measured"
+        met=""
+        if [[ -n "${value[$kase/$ours]+x}" && "$peer" == - ]]; then
+            measured="${value[$kase/$ours]} ${unit[$kase/$ours]}"
+            met=$(awk -v v="${value[$kase/$ours]}" -v f="$factor" 'BEGIN { print (v >= f) ? "met" : "NOT met" }')
+        elif [[ -n "${value[$kase/$ours]+x}" && -n "${value[$kase/$peer]+x}" ]]; then
+            measured="$(divide "${value[$kase/$ours]}" "${value[$kase/$peer]}")x"
+            met=$(awk -v r="${measured%x}" -v f="$factor" 'BEGIN { print (r >= f) ? "met" : "NOT met" }')
+        fi
+        printf '  %-26s %-44s %-14s %s\n' "$kase" "$wording" "$measured" "$met"
+    done
+}
+
+# Reads --quick, --seconds S, --repeats N (and what `more` accepts: it is called with the option
+# and its value, and returns 1 for an option it does not know) into quick, seconds, repeats.
+quick=0
+seconds=""
+repeats=""
+parse_run_options() {
+    local more="$1" quick_seconds="$2" full_seconds="$3"
+    shift 3
+    while [[ $# -gt 0 ]]; do
+        case "$1" in
+            --quick) quick=1; shift; continue ;;
+            --seconds | --repeats | --case | --dir) [[ $# -ge 2 ]] || die "$1 needs a value" 2 ;;
+        esac
+        case "$1" in
+            --seconds) [[ "$2" =~ ^[0-9]+$ && "$2" -ge 1 ]] || die "--seconds: '$2' is not a whole number of seconds" 2; seconds="$2" ;;
+            --repeats) [[ "$2" =~ ^[0-9]+$ && "$2" -ge 1 ]] || die "--repeats: '$2' is not a positive number" 2; repeats="$2" ;;
+            *) "$more" "$1" "${2:-}" || die "unknown option '$1' (scripts/bench.sh --help)" 2 ;;
+        esac
+        shift 2
+    done
+    if ((quick)); then
+        seconds="${seconds:-$quick_seconds}"
+        repeats="${repeats:-1}"
+    else
+        seconds="${seconds:-$full_seconds}"
+        repeats="${repeats:-3}"
+    fi
+}
+
+# ---- pipeline -----------------------------------------------------------------------------------
+
+pipeline_case=""
+pipeline_option() {
+    [[ "$1" == --case ]] || return 1
+    pipeline_case="$2"
+}
+
+# dpdk-testpmd's io forwarding between net_null0 and net_null1: one lcore (1) receives from each
+# port and transmits the burst to the other, with no handoff between cores (lcore 0 only prints
+# stats, every second). A run's figure: the median over its stats periods (less the first, which
+# covers start-up) of port 0's plus port 1's Rx-pps, both directions together. Its mempool is
+# 16K mbufs: each mbuf is freed (by net_null's TX) on the lcore that allocated it, from and to
+# that lcore's cache, so the pool's size does not matter.
+testpmd_io() {
+    local r log mpps
+    local -a runs=()
+    for ((r = 1; r <= repeats; r++)); do
+        log="$work/testpmd.$r.log"
+        # testpmd ends its stats loop at SIGINT; a second of start-up, then seconds + 1 periods.
+        timeout -s INT $((seconds + 3)) dpdk-testpmd -l 0-1 --no-pci \
+            --vdev net_null0,size=64,copy=0 --vdev net_null1,size=64,copy=0 "${hugepage_args[@]}" \
+            --file-prefix "$(prefix_of testpmd)" --log-level=lib.eal:warning -- \
+            --forward-mode=io --auto-start --stats-period 1 --total-num-mbufs 16384 </dev/null >"$log" 2>&1 || true
+        mpps=$(awk '/Rx-pps:/ { pps[n++] = $2 } END { for (i = 2; i + 1 < n; i += 2) print (pps[i] + pps[i + 1]) / 1e6 }' "$log" | median)
+        if [[ -z "$mpps" ]]; then
+            emit "# skipped pipeline_filter_release testpmd_io: dpdk-testpmd printed no Rx-pps (log: $(tail -3 "$log" | tr '\n' ' '))"
+            return
+        fi
+        emit "# pipeline_filter_release testpmd_io run $r: $mpps Mpps (port 0 + port 1 Rx-pps, median over the stats periods)"
+        runs+=("$mpps")
+    done
+    emit "BENCH pipeline_filter_release testpmd_io $(printf '%s\n' "${runs[@]}" | median) Mpps"
+}
+
+pipeline() {
+    parse_run_options pipeline_option 2 3 "$@"
+    build tests/bench/pipeline_bench
+    start_work
+    local log="$work/pipeline_bench.log"
+    load_note
+    choose_memory
+
+    local -a args=(--seconds "$seconds" --repeats "$repeats")
+    [[ -z "$pipeline_case" ]] || args+=(--case "$pipeline_case")
+    # Four runs of seconds + 0.25 per repeat, EAL and pool set-up: generous, but bounded.
+    local limit=$((4 * repeats * (seconds + 2) + 60))
+    say "running pipeline_bench ${args[*]} (lcore 0: stages, lcore 1: RX; at most ${limit} s)"
+    if ! timeout "$limit" "$build_dir/tests/bench/pipeline_bench" -l 0-1 --no-pci --vdev net_null0,size=64,copy=0 \
+        "${hugepage_args[@]}" --file-prefix "$(prefix_of pipeline)" --log-level=lib.eal:warning -- "${args[@]}" \
+        2>"$log" | tee -a "$results"; then
+        tail -20 "$log" >&2
+        die "pipeline_bench failed (its log is above)"
+    fi
+
+    if [[ -z "$pipeline_case" || ",$pipeline_case," == *,pipeline_filter_release,* ]]; then
+        say "running dpdk-testpmd --forward-mode=io on net_null0 <-> net_null1, $repeats x $seconds s"
+        testpmd_io
+    fi
+
+    echo
+    echo "Mpps, median of $repeats run(s) of $seconds s; 64-byte frames from net_null (all zeros: the filter"
+    echo "'$nothing_filter' runs on every packet and matches none); RX on lcore 1, stages on lcore 0."
+    print_summary "$results" \
+        "pipeline_filter_release|sentinel|-|30|sentinel >= 30 Mpps" \
+        "pipeline_filter_release|sentinel|rte_ring|1.0|sentinel >= 1.0x rte_ring" \
+        "pipeline_fanout3|sentinel|rte_ring_refcnt|1.5|sentinel >= 1.5x rte_ring_refcnt" \
+        -- \
+        "pipeline_filter_release|sentinel|RxQueuePoller -> PacketRing -> FilterStage -> ReleaseStage (2 stage duties)" \
+        "pipeline_filter_release|rte_ring|rx_burst -> rte_ring -> dequeue, PacketFilter::matches, free_bulk" \
+        "pipeline_filter_release|testpmd_io|reference, not a peer: one lcore, rx + tx, no handoff; both directions summed" \
+        "pipeline_fanout3|sentinel|filter -> {a, b, c} -> release on one ring (5 stage duties)" \
+        "pipeline_fanout3|rte_ring_refcnt|ring0 -> filter (refcnt 3) -> rings A, B, C -> a, b, c each free"
+}
+
+# ---- capture ------------------------------------------------------------------------------------
+
+capture_dir=""
+capture_option() {
+    [[ "$1" == --dir ]] || return 1
+    capture_dir="$2"
+}
+
+sentinel_bin=""
+
+# Refuses a directory on tmpfs (the point is the disk) and shortens the runs when the disk cannot
+# hold one run's file: up to 1.5 GB a second, twice over for safety.
+check_capture_dir() {
+    mkdir -p "$capture_dir"
+    local fstype avail need
+    fstype=$(df --output=fstype "$capture_dir" | tail -1 | tr -d ' ')
+    case "$fstype" in
+        tmpfs | ramfs) die "--dir $capture_dir is on $fstype: capture must be measured on a real disk" 2 ;;
+    esac
+    avail=$(df --output=avail -B1 "$capture_dir" | tail -1 | tr -d ' ')
+    need=$((seconds * 3000000000))
+    if ((avail < need)); then
+        seconds=$((avail / 3000000000))
+        ((seconds >= 1)) || die "$capture_dir has $((avail / 1000000)) MB free: too little for a capture run" 1
+        emit "# warning: $capture_dir has $((avail / 1000000)) MB free: runs shortened to $seconds s"
+    fi
+    emit "# capture to $capture_dir ($fstype on $(df --output=source "$capture_dir" | tail -1))"
+}
+
+# sentinel --capture of SIZE-byte frames for `seconds`: prints its run line and records
+# "MPPS BYTES_PER_SECOND" in $work/sentinel.SIZE.
+capture_sentinel() {
+    local size="$1" r="$2"
+    local out="$capture_dir/bench.pcapng" stats="$work/stats" log="$work/sentinel.log"
+    rm -f "$stats"
+    if ! "$sentinel_bin" -l 0-1 --no-pci --vdev "net_null0,size=$size,copy=0" "${hugepage_args[@]}" \
+        --file-prefix "$(prefix_of capture)" --log-level=lib.eal:warning -- \
+        --capture "$out" --force --duration "$seconds" --stats-out "$stats" >"$log" 2>&1; then
+        rm -f "$out"
+        tail -20 "$log" >&2
+        die "sentinel --capture failed (its log is above)"
+    fi
+    local captured bytes rx dropped_journal dropped_ring_full file_bytes
+    captured=$(value_of captured_packets "$stats")
+    rx=$(value_of rx_packets "$stats")
+    dropped_journal=$(value_of dropped_journal "$stats")
+    dropped_ring_full=$(value_of dropped_ring_full "$stats")
+    file_bytes=$(stat -c %s "$out")
+    rm -f "$out"
+    if [[ "$dropped_journal" != 0 || "$dropped_ring_full" != 0 || "$captured" == 0 ]]; then
+        die "sentinel capture of ${size}-byte frames was not loss-free: captured $captured, dropped_journal $dropped_journal, dropped_ring_full $dropped_ring_full"
+    fi
+    local mpps mbps
+    mpps=$(divide "$captured" "$((seconds * 1000000))")
+    mbps=$(divide "$file_bytes" "$((seconds * 1000000))")
+    emit "# capture_${size}b sentinel run $r: $mpps Mpps captured ($captured packets, rx $(divide "$rx" "$((seconds * 1000000))") Mpps," \
+        "dropped_journal 0, dropped_ring_full 0), file $mbps MB/s"
+    echo "$mpps $mbps" >>"$work/sentinel.$size"
+}
+
+# dpdk-dumpcap attached for `seconds` to a sentinel started without --capture (and with hugepage
+# files it keeps, which a secondary process needs to map). sentinel's ports receive only and have
+# no TX queue, which rte_pdump refuses ("number of tx queues cannot be 0": dumpcap asks for RX and
+# TX on every queue), so the port forwards to itself through a filter that matches nothing.
+# Prints its run line and records dumpcap's written Mpps in $work/dumpcap.SIZE.
+capture_dumpcap() {
+    local size="$1" r="$2"
+    if (($(free_hugepages) < min_free_hugepages)); then
+        emit "# skipped capture_${size}b dpdk_dumpcap: it needs hugepages (a secondary process cannot attach to --no-huge memory)"
+        return
+    fi
+    local prefix out="$capture_dir/dumpcap.pcapng" stats="$work/stats" log="$work/primary.log" dlog="$work/dumpcap.log"
+    prefix=$(prefix_of dumpcap)
+    rm -f "$stats"
+    local lead=2 tail=2
+    "$sentinel_bin" -l 0-1 --no-pci --vdev "net_null0,size=$size,copy=0" --huge-dir /dev/hugepages \
+        --file-prefix "$prefix" --log-level=lib.eal:warning -- --ports 0 --forward 0 \
+        --forward-filter "$nothing_filter" --duration $((lead + seconds + tail)) --stats-out "$stats" >"$log" 2>&1 &
+    local primary=$!
+    local waited
+    for ((waited = 0; waited < 100; waited++)); do
+        grep -q '^memory=mempool' "$log" 2>/dev/null && break
+        sleep 0.1
+    done
+    sleep 0.5
+    local dumpcap_ok=1
+    timeout $((seconds + 10)) dpdk-dumpcap --file-prefix "$prefix" -q -i net_null0 -w "$out" -a "duration:$seconds" \
+        >"$dlog" 2>&1 || dumpcap_ok=0
+    local primary_ok=1
+    wait "$primary" || primary_ok=0
+    local written
+    written=$( ((dumpcap_ok)) && capinfos -M -c "$out" 2>/dev/null | awk '/Number of packets/ { print $NF }')
+    rm -f "$out"
+    if ((!primary_ok)); then
+        tail -20 "$log" >&2
+        die "sentinel (the primary dpdk-dumpcap attaches to) failed (its log is above)"
+    fi
+    if ((!dumpcap_ok)) || [[ -z "$written" || "$written" == 0 ]]; then
+        tail -20 "$dlog" >&2
+        die "dpdk-dumpcap captured nothing from sentinel (its log is above)"
+    fi
+    # "Packets received/dropped on interface 'net_null0': R/D (P)": every packet the primary's RX
+    # callback saw while attached, taken into dumpcap's ring or dropped (ring full, no mbuf).
+    local received dropped
+    read -r received dropped < <(sed -n "s|.*received/dropped on interface 'net_null0': \([0-9]*\)/\([0-9]*\).*|\1 \2|p" "$dlog")
+    local rx attached detached
+    rx=$(value_of rx_packets "$stats")
+    attached=$(divide "$((received + dropped))" "$((seconds * 1000000))")
+    detached=$(divide "$((rx - received - dropped))" "$(((lead + tail) * 1000000))")
+    local mpps
+    mpps=$(divide "$written" "$((seconds * 1000000))")
+    emit "# capture_${size}b dpdk_dumpcap run $r: $mpps Mpps written ($written packets), dropped $dropped" \
+        "($(divide "$((dropped * 100))" "$((received + dropped))")%); primary rx $attached Mpps attached, about $detached Mpps not"
+    echo "$mpps" >>"$work/dumpcap.$size"
+}
+
+# dd of zeros with O_DIRECT, 4 MiB blocks, to the capture directory: what the disk takes.
+capture_dd() {
+    local r="$1"
+    local out="$capture_dir/dd.bin" line bytes secs
+    line=$(dd if=/dev/zero of="$out" bs=4M count=$((seconds * 256)) oflag=direct 2>&1 | tail -1)
+    rm -f "$out"
+    # "4294967296 bytes (4.3 GB, 4.0 GiB) copied, 3.51 s, 1.2 GB/s"
+    bytes=${line%% *}
+    secs=$(awk -F', ' '{ sub(/ s$/, "", $(NF - 1)); print $(NF - 1) }' <<<"$line")
+    [[ "$bytes" =~ ^[0-9]+$ && -n "$secs" ]] || die "cannot read dd's summary: $line"
+    local mbps
+    mbps=$(awk -v b="$bytes" -v s="$secs" 'BEGIN { printf "%.2f\n", b / s / 1e6 }')
+    emit "# capture_1500b_bytes dd run $r: $mbps MB/s ($bytes bytes in $secs s, bs=4M oflag=direct)"
+    echo "$mbps" >>"$work/dd"
+}
+
+capture() {
+    parse_run_options capture_option 3 4 "$@"
+    build app/sentinel
+    sentinel_bin="$build_dir/app/sentinel"
+    command -v dpdk-dumpcap >/dev/null || die "dpdk-dumpcap not found (Debian package dpdk)"
+    command -v capinfos >/dev/null || die "capinfos not found (Debian package tshark)"
+    capture_dir="${capture_dir:-$build_dir/capture-bench}"
+    start_work
+    load_note
+    choose_memory
+    check_capture_dir
+
+    local r size
+    for ((r = 1; r <= repeats; r++)); do
+        for size in 64 1500; do
+            say "run $r/$repeats: sentinel --capture, ${size}-byte frames, $seconds s"
+            capture_sentinel "$size" "$r"
+            say "run $r/$repeats: dpdk-dumpcap attached to sentinel, ${size}-byte frames, $seconds s"
+            capture_dumpcap "$size" "$r"
+        done
+        say "run $r/$repeats: dd oflag=direct, $seconds s worth at 1 GiB/s"
+        capture_dd "$r"
+    done
+
+    for size in 64 1500; do
+        emit "BENCH capture_${size}b sentinel $(awk '{ print $1 }' "$work/sentinel.$size" | median) Mpps"
+        [[ ! -f "$work/dumpcap.$size" ]] || emit "BENCH capture_${size}b dpdk_dumpcap $(median <"$work/dumpcap.$size") Mpps"
+    done
+    emit "BENCH capture_1500b_bytes sentinel $(awk '{ print $2 }' "$work/sentinel.1500" | median) MB/s"
+    emit "BENCH capture_1500b_bytes dd $(median <"$work/dd") MB/s"
+
+    echo
+    echo "Median of $repeats run(s) of $seconds s. Packet rates are loss-free: sentinel's captured packets / s"
+    echo "(--full-policy wait: RX slows instead of dropping; dropped_journal and dropped_ring_full checked 0),"
+    echo "dpdk-dumpcap's packets written / s (it drops what it cannot keep up with: see its drop counts)."
+    print_summary "$results" \
+        "capture_64b|sentinel|dpdk_dumpcap|5|sentinel >= 5x dpdk_dumpcap (loss-free rate)" \
+        "capture_1500b|sentinel|dpdk_dumpcap|5|sentinel >= 5x dpdk_dumpcap (loss-free rate)" \
+        "capture_1500b_bytes|sentinel|dd|0.9|sentinel >= 0.9x dd (disk bytes/s)" \
+        -- \
+        "capture_64b|sentinel|lcore 1 RX, lcore 0 filter + capture + release; O_DIRECT writer thread" \
+        "capture_64b|dpdk_dumpcap|secondary process; sentinel's RX callback copies each packet to it" \
+        "capture_1500b_bytes|sentinel|pcapng file bytes / s" \
+        "capture_1500b_bytes|dd|if=/dev/zero bs=4M oflag=direct, same disk"
 }
 
 [[ $# -ge 1 ]] || { usage; exit 2; }
@@ -77,6 +491,8 @@ command="$1"
 shift
 case "$command" in
     disruptor) disruptor "$@" ;;
+    pipeline) pipeline "$@" ;;
+    capture) capture "$@" ;;
     -h | --help) usage ;;
-    *) die "unknown benchmark '$command' (known: disruptor)" 2 ;;
+    *) die "unknown benchmark '$command' (known: disruptor, pipeline, capture)" 2 ;;
 esac

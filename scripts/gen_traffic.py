@@ -3,14 +3,15 @@
 
 The same --seed, --count, --mix and --max-size always give the same bytes. Every frame that has a
 payload carries 'SNTL' and its sequence number at the payload's start, and every frame of 12 bytes
-or more carries the sequence number's low 16 bits in its source MAC, so packet-for-packet
-comparisons mean something. Every generated source MAC starts 02:53:4e:54 (locally administered),
-so `ether[6:4] = 0x02534e54` tells generated frames from whatever else a link carries.
+or more carries the sequence number's low 16 bits in its source MAC (runts in their destination MAC
+as well), so packet-for-packet comparisons mean something. Every generated source MAC starts
+02:53:4e:54 (locally administered), so `ether[6:4] = 0x02534e54` tells generated frames from
+whatever else a link carries.
 
 Kinds (--mix KIND=WEIGHT,...; the defaults below):
   tcp4 udp4 dns mcast icmp tcp6 udp6 arp vlan qinq full jumbo runt malformed
 'full' frames are 1500 or 1514 bytes; 'jumbo' frames 1515 to --max-size bytes, one in four
-exactly --max-size; runts are 10 to 59 bytes (some 10, some 14). 'malformed' frames are wrong on
+exactly --max-size; runts are 1 to 59 bytes (many exactly 10 or 14). 'malformed' frames are wrong on
 purpose: IPv4 IHL < 5, IPv4 total length beyond the frame, a truncated TCP header, IP version 7,
 garbage after an Ethernet header. Checksums (IPv4 header, TCP, UDP, ICMP) are valid elsewhere.
 
@@ -244,13 +245,15 @@ class Generator:
 
     def runt(self):
         size = self.rng.choice((10, 14, 14, 20, 34, 42, 54, 59, self.rng.randrange(1, MIN_FRAME)))
+        # The sequence number in the destination MAC too: frames too short for a source MAC stay distinct.
+        dst = DST_MACS[0][:4] + struct.pack("!H", self.seq & 0xFFFF)
         choice = self.rng.random()
         if choice < 0.5:  # a frame cut short: the head of a real one
-            whole = self.ether(0x0800) + self.udp4_packet(32)
+            whole = self.ether(0x0800, dst) + self.udp4_packet(32)
         elif choice < 0.75:
-            whole = self.ether(0x0800) + self.tcp4_packet(16)
+            whole = self.ether(0x0800, dst) + self.tcp4_packet(16)
         else:
-            whole = self.ether(0x88B5) + self.payload(64)  # IEEE local experimental ethertype
+            whole = self.ether(0x88B5, dst) + self.payload(64)  # IEEE local experimental ethertype
         return whole[:size]
 
     def malformed(self):

@@ -108,9 +108,15 @@ void Journal::close(std::span<const InterfaceStats> stats) {
     stop(place(statistics_blocks(stats, wall_clock_ns()), trailer_.data()));
 }
 
-void Journal::stop(std::span<const std::byte> trailer) noexcept {
+void Journal::drain() noexcept {
+    if (drained_) return;
     for (const auto& p : producers_) p->flush();
     hand_off_.drain_and_halt();
+    drained_ = true;
+}
+
+void Journal::stop(std::span<const std::byte> trailer) noexcept {
+    drain();
     writer_.finish(trailer);
     closed_ = true;
 }

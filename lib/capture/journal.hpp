@@ -19,10 +19,10 @@
 // begin_packet returns nullptr and the stages count their own drops.
 //
 // Thread safety
-//   constructor, producer(i), close, destructor     the owner
+//   constructor, producer(i), drain, close, dtor    the owner
 //   producer i's begin_packet, end_packet, flush    one capture stage's thread
 //   written_packets ... files, failed, error        any thread: statistics read relaxed
-// close() and the destructor need every producer's thread stopped (its last call happens-before
+// drain(), close() and the destructor need every producer's thread stopped (its last call happens-before
 // them): they flush what the producers left in their buffers. Without close() the destructor
 // writes no interface statistics, having none.
 
@@ -57,9 +57,12 @@ public:
     // Throws std::out_of_range for i >= producers.
     JournalProducer& producer(std::size_t i);
 
-    // Writes every buffer still queued, appends one ISB per interface (these counts, timestamp now),
-    // closes the file. Returns normally after an I/O failure (error() reports it); throws only for
-    // misuse: a second close, or not one InterfaceStats per interface.
+    // Flushes the producers and writes every buffer still queued; the counters are then final, so
+    // the caller can put the journal's own losses into the statistics it passes to close().
+    void drain() noexcept;
+    // Drains (if not yet), appends one ISB per interface (these counts, timestamp now), closes the
+    // file. Returns normally after an I/O failure (error() reports it); throws only for misuse: a
+    // second close, or not one InterfaceStats per interface.
     void close(std::span<const InterfaceStats> stats);
 
     std::uint64_t written_packets() const noexcept { return count(JournalCounter::written_packets); }
@@ -94,6 +97,7 @@ private:
     JournalWriter writer_;
     HandOff hand_off_;  // after the buffers and the writer: its thread must stop before they go
     std::vector<std::unique_ptr<JournalProducer>> producers_;
+    bool drained_ = false;
     bool closed_ = false;
 };
 

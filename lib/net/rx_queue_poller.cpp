@@ -33,9 +33,16 @@ std::size_t RxQueuePoller::poll() {
     const std::uint64_t tsc = rte_rdtsc();
 
     std::optional<std::int64_t> claimed = sequencer_.try_next(n);
-    // Waiting for room stops at a stop request: a stage that will never move again (failed, or
-    // stuck on I/O) must not hold the RX lcore, and the shutdown with it, in this loop.
-    while (!claimed && policy_ == FullPolicy::wait && !stop_.load(std::memory_order_relaxed)) {  // a flag
+    // Waiting for room outlives a stop request by a grace period only: the stages drain on stop,
+    // so room comes within microseconds, but a stage that will never move again (failed, or stuck
+    // on I/O) must not hold the RX lcore, and the shutdown with it, in this loop.
+    std::uint64_t give_up_at = 0;
+    while (!claimed && policy_ == FullPolicy::wait) {
+        if (stop_.load(std::memory_order_relaxed)) {  // a flag
+            const std::uint64_t now = rte_rdtsc();
+            if (give_up_at == 0) give_up_at = now + rte_get_tsc_hz() / 1000 * kStopGrace.count();
+            else if (now >= give_up_at) break;
+        }
         rte_pause();
         claimed = sequencer_.try_next(n);
     }

@@ -5,7 +5,8 @@
 //                                    ─▶ publish(lo, hi): one cursor store per burst
 //
 // A full ring either waits (FullPolicy::wait: the NIC queue absorbs the backlog, then counts
-// imissed; the wait ends at a stop request, and the burst in hand is then dropped and counted) or
+// imissed; after a stop request the wait lasts kStopGrace at most, then the burst in hand is
+// dropped and counted) or
 // frees the burst at once and counts dropped_ring_full (FullPolicy::drop): the poll loop never
 // blocks on a slow stage.
 //
@@ -19,6 +20,7 @@
 //   stopped, counters                   any thread
 
 #include <array>
+#include <chrono>
 #include <atomic>
 #include <cstddef>
 #include <cstdint>
@@ -33,6 +35,9 @@ namespace sentinel::net {
 class RxQueuePoller final : public Duty {
 public:
     static constexpr std::size_t kMaxBurst = 512;
+    // How long a wait for room may outlast a stop request: draining stages free room within
+    // microseconds; only a stage that stopped moving takes longer.
+    static constexpr std::chrono::milliseconds kStopGrace{500};
 
     // Throws std::invalid_argument for a burst of 0, above kMaxBurst or above the ring's size.
     // `stop`: the pipeline's stop request, which ends a wait for room.

@@ -139,9 +139,9 @@ finish
 check "--duration 3 exits 0" test "$rc" -eq 0
 check "rx_packets > 0" test "$(value rx_packets "$tmp/stats")" -gt 0
 check "identity exact in --stats-out" identity_exact "$tmp/stats"
-check "identity ok printed" grep -q '^identity: rx_packets=[0-9]* = released=[0-9]* + dropped_ring_full=[0-9]*: ok$' "$tmp/out"
+check "identity ok printed" grep -q '^identity ring: rx_packets=[0-9]* = released=[0-9]* + dropped_ring_full=[0-9]*: ok$' "$tmp/out"
 check "stats-out has every counter" test "$(grep -cE '^(rx_packets|rx_bytes|dropped_ring_full|dropped_nic_missed|released_packets)=[0-9]+$' "$tmp/stats")" -eq 5
-check "live stats line" grep -q '^stats t=[0-9.]*s rx_pps=[0-9]* rx_gbps=[0-9.]* ring_occupancy=[0-9]* dropped_ring_full=[0-9]* dropped_nic_missed=[0-9]*$' "$tmp/out"
+check "live stats line" grep -q '^stats t=[0-9.]*s rx_pps=[0-9]* rx_gbps=[0-9.]* ring_occupancy=[0-9]* lag release=[0-9]* .*dropped_ring_full=[0-9]* .*dropped_nic_missed=[0-9]*$' "$tmp/out"
 check "ring on node 0, 2M pages (as printed)" grep -q '^memory=ring\.port0\.rx0 node=0 page=2M bytes=262144 address=0x' "$tmp/out"
 check "ring on 2M pages (as smaps reports it while running)" test "$page_while_running" = "2048 kB"
 check "mempool on 2M pages" grep -q '^memory=mempool\.port0 node=0 page=2M ' "$tmp/out"
@@ -186,7 +186,7 @@ check "bad option: names it" grep -q "^sentinel: unknown option '--bogus'" <<<"$
 run 1 "${eal[@]}" -- --duration 1
 check "no --vdev: no DPDK ports" grep -q '^sentinel: no DPDK ports' <<<"$err"
 run 1 "${eal[@]}" --vdev net_null0 -- --ports 3 --duration 1
-check "unknown port" grep -qx 'sentinel: port 3 does not exist: EAL found 1 ports (check --vdev/-a)' <<<"$err"
+check "unknown port" grep -qx 'sentinel: --ports: port 3 does not exist: EAL found 1 ports (check --vdev/-a)' <<<"$err"
 
 echo "appliance_test: $passed passed, $failed failed"
 ((failed == 0))

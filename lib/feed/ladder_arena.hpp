@@ -1,0 +1,136 @@
+#pragma once
+// Ladders: each side of each book keeps its price levels as a ladder, an array of rungs sorted by
+// key with the best level last; LadderArena holds every ladder's rungs in one preallocated array.
+//
+//   key = price for bids, ~price for asks: on both sides the best level has the highest key
+//
+//   Ladder {offset, size, capacity} ──▶ ┌ rung ┬ rung ┬ ... ┬ rung ┬ best ┬ spare ┐  one chunk
+//                                        worse ─────────────────▶ better
+//   Rung {key, level}: 8 bytes, 8 to a cache line; a ladder of up to 8 levels is one line.
+//
+// Activity crowds around the best price, so searches walk down from the top before they fall back
+// to a binary search, and an insert or erase shifts only the rungs above it: usually few.
+//
+// Chunks hold 8 << k rungs and start on a cache line. A full ladder moves to a chunk twice its
+// size; the old chunk goes on the free list of its size, for the next ladder that grows into it.
+// Fresh chunks come from a bump pointer. When neither has a chunk, reserve_one() says so and the
+// caller counts the refusal: a ladder never grows outside the arena.
+//
+// Thread safety: one owner thread.
+
+#include <algorithm>
+#include <array>
+#include <bit>
+#include <cstdint>
+#include <cstring>
+#include <limits>
+#include <memory_resource>
+#include <stdexcept>
+
+#include "feed/preallocated_array.hpp"
+
+namespace sentinel::feed {
+
+struct Rung {
+    std::uint32_t key = 0;
+    std::uint32_t level = 0;  // its PriceLevel in the LevelPool; a free chunk's first rung: the next free chunk
+};
+static_assert(sizeof(Rung) == 8, "eight rungs per cache line");
+
+struct Ladder {
+    std::uint32_t offset = 0;    // the chunk's first rung in the arena
+    std::uint32_t size = 0;      // rungs in use: the side's levels
+    std::uint32_t capacity = 0;  // the chunk's rungs; 0 until the side's first level
+};
+
+class LadderArena {
+public:
+    static constexpr std::uint32_t kMinChunk = 8;  // one cache line of rungs
+
+    LadderArena(std::size_t rungs, std::pmr::memory_resource* memory) : rungs_(checked(rungs), memory) {
+        free_.fill(kNoChunk);
+    }
+
+    Rung* rungs(const Ladder& l) noexcept { return rungs_.data() + l.offset; }
+    const Rung* rungs(const Ladder& l) const noexcept { return rungs_.data() + l.offset; }
+
+    // How many rungs have a key <= `key`: the level for `key` is the rung just below that count when
+    // its key matches; otherwise a new rung for `key` goes at that position.
+    std::uint32_t upper_bound(const Ladder& l, std::uint32_t key) const noexcept {
+        const Rung* r = rungs(l);
+        std::uint32_t i = l.size;
+        for (std::uint32_t step = 0; step < kTopWalk && i > 0; ++step, --i)
+            if (r[i - 1].key <= key) return i;
+        return static_cast<std::uint32_t>(
+            std::upper_bound(r, r + i, key, [](std::uint32_t k, const Rung& x) { return k < x.key; }) - r);
+    }
+
+    // Room for one more rung: a full ladder moves to a chunk twice its size. False when the arena
+    // has no chunk that size left; the ladder is then unchanged.
+    bool reserve_one(Ladder& l) noexcept {
+        if (l.size < l.capacity) return true;
+        const std::uint64_t capacity = l.capacity == 0 ? kMinChunk : std::uint64_t{l.capacity} * 2;
+        std::uint32_t offset;
+        if (!take(capacity, offset)) return false;
+        std::memcpy(rungs_.data() + offset, rungs(l), l.size * sizeof(Rung));
+        if (l.capacity != 0) give(l.offset, l.capacity);
+        l.offset = offset;
+        l.capacity = static_cast<std::uint32_t>(capacity);
+        return true;
+    }
+
+    // After reserve_one(): the rungs from `at` up move one place up.
+    void insert(Ladder& l, std::uint32_t at, Rung rung) noexcept {
+        Rung* r = rungs(l);
+        std::memmove(r + at + 1, r + at, (l.size - at) * sizeof(Rung));
+        r[at] = rung;
+        ++l.size;
+    }
+
+    void erase(Ladder& l, std::uint32_t at) noexcept {
+        Rung* r = rungs(l);
+        std::memmove(r + at, r + at + 1, (l.size - at - 1) * sizeof(Rung));
+        --l.size;
+    }
+
+    std::size_t capacity() const noexcept { return rungs_.size(); }
+
+private:
+    static constexpr std::uint32_t kTopWalk = 8;  // rungs compared one by one from the top before bisecting
+    static constexpr std::uint32_t kNoChunk = std::numeric_limits<std::uint32_t>::max();
+    static constexpr std::size_t kSizeClasses = 32;  // chunks of 8 << 0 ... 8 << 28 rungs fit a u32 offset
+
+    static std::size_t checked(std::size_t rungs) {
+        if (rungs < kMinChunk || rungs >= kNoChunk) throw std::invalid_argument("LadderArena: rungs must be 8 to 2^32-2");
+        return rungs;
+    }
+
+    static std::size_t size_class(std::uint64_t capacity) noexcept {
+        return static_cast<std::size_t>(std::countr_zero(capacity / kMinChunk));
+    }
+
+    bool take(std::uint64_t capacity, std::uint32_t& offset) noexcept {
+        const std::size_t c = size_class(capacity);
+        if (c < kSizeClasses && free_[c] != kNoChunk) {
+            offset = free_[c];
+            free_[c] = rungs_[offset].level;
+            return true;
+        }
+        if (capacity > rungs_.size() - bump_) return false;
+        offset = bump_;
+        bump_ += static_cast<std::uint32_t>(capacity);
+        return true;
+    }
+
+    void give(std::uint32_t offset, std::uint32_t capacity) noexcept {
+        const std::size_t c = size_class(capacity);
+        rungs_[offset].level = free_[c];
+        free_[c] = offset;
+    }
+
+    PreallocatedArray<Rung> rungs_;
+    std::array<std::uint32_t, kSizeClasses> free_;  // per chunk size, the first free chunk
+    std::uint32_t bump_ = 0;                        // rungs [bump_, capacity) were never handed out
+};
+
+}  // namespace sentinel::feed

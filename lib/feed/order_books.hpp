@@ -1,0 +1,114 @@
+#pragma once
+// OrderBooks: the full-depth book of every instrument — price levels with their total shares and
+// order counts, bids and asks — built from order-level messages, with no allocation after
+// construction.
+//
+//   OrderTable (ref ─▶ open shares, level)        ──┐
+//        │ level index                              │ all preallocated; capacities from BookConfig,
+//        ▼                                          │ and an exhausted one refuses the add and
+//   LevelPool (price, shares, orders, locate, side) │ counts it (book_*_exhausted): never UB,
+//        ▲ level index                              │ never a partial order
+//        │                                          │
+//   books[locate] = {bid ladder, ask ladder} ─▶ LadderArena (rungs sorted by price, best last)
+//
+//   add      probe the table (a duplicate reference is refused), find or insert the level in its
+//            ladder, then add shares and one order to it
+//   reduce   (E, C, X) through the order's level index: no search; the order leaves at 0 shares
+//   remove   (D) likewise; a level whose last order leaves is erased from its ladder and released
+//   replace  (U) removes the original and adds the new reference: same instrument and side, the
+//            message's price and shares
+//
+// Each operation returns a BookUpdate: the instrument and whether its top of book (best price,
+// shares or order count, on either side) changed, found by comparing the side's best level before
+// and after. An order reference the table does not know (after a gap, or a feed joined late) is
+// counted and changes nothing.
+//
+// Thread safety: one owner thread; the counters it adds to may be read from any.
+
+#include <cstddef>
+#include <cstdint>
+#include <memory_resource>
+
+#include "feed/feed_counters.hpp"
+#include "feed/itch50_message.hpp"
+#include "feed/ladder_arena.hpp"
+#include "feed/order_table.hpp"
+#include "feed/preallocated_array.hpp"
+#include "feed/price_level.hpp"
+
+namespace sentinel::feed {
+
+struct BookConfig {
+    std::size_t max_orders = std::size_t{1} << 22;    // resting orders, every instrument together
+    std::size_t max_levels = std::size_t{1} << 20;    // price levels, every instrument and side together
+    std::size_t ladder_rungs = std::size_t{1} << 22;  // a ladder's chunk is < 2x its depth (min 8), plus free chunks
+};
+
+// The best level of one side; orders == 0 when the side is empty.
+struct Quote {
+    itch::Price4 price = 0;
+    std::uint32_t orders = 0;
+    std::uint64_t shares = 0;
+    bool operator==(const Quote&) const = default;
+};
+
+struct BookUpdate {
+    std::uint16_t locate = 0;  // the instrument whose book the message touched
+    bool top_changed = false;  // its best bid or best ask changed (price, shares or orders)
+};
+
+class OrderBooks {
+public:
+    OrderBooks(const BookConfig& config, FeedCounters& counters,
+               std::pmr::memory_resource* memory = std::pmr::get_default_resource());
+
+    // A, F. `side` is the buy/sell indicator: 'B' or 'S'.
+    BookUpdate add(std::uint16_t locate, std::uint64_t reference, char side, std::uint32_t shares,
+                   itch::Price4 price) noexcept;
+    // E, C, X: executed or cancelled shares leave the order; at 0 the order leaves the book.
+    BookUpdate reduce(std::uint64_t reference, std::uint32_t shares) noexcept;
+    // D.
+    BookUpdate remove(std::uint64_t reference) noexcept;
+    // U.
+    BookUpdate replace(std::uint64_t original, std::uint64_t reference, std::uint32_t shares,
+                       itch::Price4 price) noexcept;
+
+    Quote best(std::uint16_t locate, Side side) const noexcept { return top(books_[locate].sides[index(side)]); }
+
+    // f(const PriceLevel&) for each level of one side, best first.
+    template <class F>
+    void for_each_level(std::uint16_t locate, Side side, F&& f) const {
+        const Ladder& l = books_[locate].sides[index(side)];
+        const Rung* r = ladders_.rungs(l);
+        for (std::uint32_t i = l.size; i > 0; --i) f(levels_[r[i - 1].level]);
+    }
+
+    std::size_t depth(std::uint16_t locate, Side side) const noexcept {
+        return books_[locate].sides[index(side)].size;
+    }
+    std::size_t orders() const noexcept { return orders_.size(); }
+    std::size_t levels() const noexcept { return levels_.in_use(); }
+
+private:
+    struct Book {
+        Ladder sides[2];  // indexed by Side
+    };
+
+    static std::size_t index(Side s) noexcept { return static_cast<std::size_t>(s); }
+    static std::uint32_t key(Side s, itch::Price4 price) noexcept { return s == Side::bid ? price : ~price; }
+
+    Ladder& ladder_of(const PriceLevel& l) noexcept { return books_[l.locate].sides[index(l.side)]; }
+    Quote top(const Ladder& l) const noexcept;
+    bool add_order(std::uint16_t locate, Side side, std::uint64_t reference, std::uint32_t shares,
+                   itch::Price4 price) noexcept;
+    std::uint32_t level_at(Ladder& ladder, std::uint16_t locate, Side side, itch::Price4 price) noexcept;
+    void remove_order(OrderEntry* order) noexcept;
+
+    FeedCounters& counters_;
+    OrderTable orders_;
+    LevelPool levels_;
+    LadderArena ladders_;
+    PreallocatedArray<Book> books_;  // by stock locate
+};
+
+}  // namespace sentinel::feed

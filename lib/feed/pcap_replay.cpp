@@ -1,0 +1,44 @@
+#include "feed/pcap_replay.hpp"
+
+#include <pcap/pcap.h>
+
+#include <memory>
+#include <span>
+#include <stdexcept>
+
+namespace sentinel::feed {
+
+ReplaySummary replay_pcap(const std::string& path, const UdpEndpoint& feed, FeedHandler& handler) {
+    char errbuf[PCAP_ERRBUF_SIZE] = {};
+    const std::unique_ptr<pcap_t, decltype(&pcap_close)> pcap(pcap_open_offline(path.c_str(), errbuf), &pcap_close);
+    if (!pcap) throw std::runtime_error("pcap_open_offline: " + path + ": " + errbuf);
+    if (pcap_datalink(pcap.get()) != DLT_EN10MB)
+        throw std::runtime_error(path + ": link type " + std::to_string(pcap_datalink(pcap.get())) +
+                                 " is not Ethernet (" + std::to_string(DLT_EN10MB) + ")");
+    ReplaySummary s;
+    pcap_pkthdr* header;
+    const u_char* data;
+    int rc;
+    while ((rc = pcap_next_ex(pcap.get(), &header, &data)) == 1) {
+        ++s.frames;
+        const UdpDatagram d =
+            udp_datagram(std::span(reinterpret_cast<const std::byte*>(data), header->caplen));  // any object's bytes
+        switch (d.kind) {
+            case FrameKind::udp:
+                if (d.destination == feed) {
+                    ++s.feed_datagrams;
+                    handler.on_packet(d.payload);
+                } else {
+                    ++s.other_datagrams;
+                }
+                break;
+            case FrameKind::other: ++s.not_udp; break;
+            case FrameKind::fragment: ++s.fragments; break;
+            case FrameKind::truncated: ++s.truncated; break;
+        }
+    }
+    if (rc != PCAP_ERROR_BREAK) s.error = pcap_geterr(pcap.get());
+    return s;
+}
+
+}  // namespace sentinel::feed

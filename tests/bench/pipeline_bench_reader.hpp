@@ -1,0 +1,37 @@
+#pragma once
+// PacketReader: the work of each of pipeline_fanout3's three parallel stages, the same code in
+// every implementation: it reads the mbuf (pkt_len) and the packet's first data byte, and sums
+// them, so the compiler cannot drop the loads and the three stages' sums can be compared at the
+// end (each must have seen every packet exactly once).
+//
+// Thread safety: one lcore reads packets; sums() after the run.
+
+#include <rte_mbuf.h>
+
+#include <cstdint>
+
+namespace sentinel::bench {
+
+struct ReadSums {
+    std::uint64_t packets = 0;
+    std::uint64_t bytes = 0;  // pkt_len
+    std::uint64_t data = 0;   // first data byte of each packet
+
+    bool operator==(const ReadSums&) const = default;
+};
+
+class PacketReader {
+public:
+    void read(const rte_mbuf* m) noexcept {
+        ++sums_.packets;
+        sums_.bytes += m->pkt_len;
+        sums_.data += *rte_pktmbuf_mtod(m, const std::uint8_t*);
+    }
+
+    const ReadSums& sums() const noexcept { return sums_; }
+
+private:
+    ReadSums sums_;
+};
+
+}  // namespace sentinel::bench

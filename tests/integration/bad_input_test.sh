@@ -1,0 +1,89 @@
+#!/usr/bin/env bash
+# The real sentinel refusing bad input: a bad option or value exits 2 with exactly one line on
+# stderr, 'sentinel: ...'; a problem found at run time (no such port, a capture file it cannot
+# create, an input port that fails to open) exits 1 with one 'sentinel:' line (EAL may add its own
+# lines before it); nothing crashes, and a refused run leaves no capture file behind.
+# usage: bad_input_test.sh SENTINEL JOURNAL HUGEPAGES_SH GEN_TRAFFIC_PY
+# Needs root and 2M hugepages (reserves 256, gives back what it added); exits 77 without them.
+source "$(dirname "${BASH_SOURCE[0]}")/sentinel_test_lib.sh" bad_input "$@"
+
+RUN_LIMIT=30
+cd "$tmp" || exit 1  # a core dump would land here
+python3 "$gen" --count 100 --seed 41 --out "$tmp/in.pcap" || { echo "gen_traffic.py failed"; exit 1; }
+printf 'capture = %s/from_config.pcapng\nthis line is not key = value\n' "$tmp" >"$tmp/bad_key.conf"
+printf 'capture %s/from_config.pcapng\n' "$tmp" >"$tmp/no_equals.conf"
+printf 'duration = soon\n' >"$tmp/bad_value.conf"
+printf 'force = yes\n' >"$tmp/flag_value.conf"
+mkdir "$tmp/a_directory"
+null=(--vdev net_null0)
+two=(--vdev net_null0 --vdev net_null1)
+
+# refused EXIT NAME ARGS...: sentinel exits EXIT (never a signal), one 'sentinel:' line on stderr and,
+# for a usage error (2), nothing else there.
+refused() {
+  local expect=$1 name=$2 lines others
+  shift 2
+  timeout -s KILL "$RUN_LIMIT" "$sentinel" "$@" >"$tmp/out" 2>"$tmp/err" </dev/null
+  rc=$?
+  lines=$(grep -c '^sentinel: ' "$tmp/err")
+  others=$(grep -vc '^sentinel: ' "$tmp/err")
+  if ((rc == expect && lines == 1 && (expect != 2 || others == 0))); then
+    passed=$((passed + 1))
+    echo "ok    $name: exit $rc: $(grep '^sentinel: ' "$tmp/err" | cut -c1-110)"
+  else
+    failed=$((failed + 1))
+    echo "FAIL  $name: exit $rc (expected $expect), $lines 'sentinel:' lines, $others others: sentinel $*"
+    sed -n '1,8s/^/      err| /p' "$tmp/err"
+    grep -v '^memory=\|^lcore=\|^note=' "$tmp/out" | sed -n '1,8s/^/      out| /p'
+  fi
+}
+
+# ---- usage errors: exit 2 ---------------------------------------------------------------------------------
+refused 2 "unknown option" "${eal[@]}" "${null[@]}" -- --bogus
+refused 2 "stray argument" "${eal[@]}" "${null[@]}" -- --duration 1 extra
+refused 2 "option without its value" "${eal[@]}" "${null[@]}" -- --duration
+refused 2 "capture filter 'tcp port'" "${eal[@]}" "${null[@]}" -- --capture "$tmp/x.pcapng" --capture-filter 'tcp port'
+refused 2 "forward filter 'udp and'" "${eal[@]}" "${two[@]}" -- --forward 1 --forward-filter 'udp and'
+refused 2 "--ring-size 1000" "${eal[@]}" "${null[@]}" -- --ring-size 1000
+refused 2 "--snaplen 5" "${eal[@]}" "${null[@]}" -- --capture "$tmp/x.pcapng" --snaplen 5
+refused 2 "--rotate-size 0" "${eal[@]}" "${null[@]}" -- --capture "$tmp/x.pcapng" --rotate-size 0
+refused 2 "--rotate-size 1X" "${eal[@]}" "${null[@]}" -- --capture "$tmp/x.pcapng" --rotate-size 1X
+refused 2 "--rotate-size smaller than a capture buffer" "${eal[@]}" "${null[@]}" -- --capture "$tmp/x.pcapng" --rotate-size 8K
+refused 2 "--max-files without rotation" "${eal[@]}" "${null[@]}" -- --capture "$tmp/x.pcapng" --max-files 2
+refused 2 "--capture-filter without --capture" "${eal[@]}" "${null[@]}" -- --capture-filter tcp
+refused 2 "--forward-filter without --forward" "${eal[@]}" "${null[@]}" -- --forward-filter udp
+refused 2 "--full-policy sometimes" "${eal[@]}" "${null[@]}" -- --full-policy sometimes
+refused 2 "--duration -1" "${eal[@]}" "${null[@]}" -- --duration -1
+refused 2 "--config: a line that is not key = value" "${eal[@]}" "${null[@]}" -- --config "$tmp/bad_key.conf"
+refused 2 "--config: a key without '='" "${eal[@]}" "${null[@]}" -- --config "$tmp/no_equals.conf"
+refused 2 "--config: a bad value" "${eal[@]}" "${null[@]}" -- --config "$tmp/bad_value.conf"
+refused 2 "--config: a value for a flag" "${eal[@]}" "${null[@]}" -- --config "$tmp/flag_value.conf"
+refused 2 "--config: no such file" "${eal[@]}" "${null[@]}" -- --config "$tmp/none.conf"
+check "--config: refused before creating the capture it names" test ! -e "$tmp/from_config.pcapng"
+
+# ---- run-time errors: exit 1 ------------------------------------------------------------------------------
+refused 1 "--forward 9: no such port" "${eal[@]}" "${null[@]}" -- --forward 9
+refused 1 "--forward 9 with --capture" "${eal[@]}" "${null[@]}" -- --forward 9 --capture "$tmp/early.pcapng"
+check "--forward 9 with --capture: no capture file left behind" test ! -e "$tmp/early.pcapng"
+refused 1 "--capture in a directory that does not exist" "${eal[@]}" "${null[@]}" -- --capture /nonexistent/dir/x.pcapng
+refused 2 "--capture a directory" "${eal[@]}" "${null[@]}" -- --capture "$tmp/a_directory"
+check "--capture a directory: the directory is still there" test -d "$tmp/a_directory"
+refused 1 "rx_pcap file missing (the only port)" "${eal[@]}" --vdev net_pcap0,rx_pcap="$tmp/missing.pcap" -- --stop-when-idle 200
+# A port that fails to open must not vanish silently: the ports after it would be renumbered and
+# the run would go on without the input the operator named.
+timeout -s KILL "$RUN_LIMIT" "$sentinel" "${eal[@]}" --vdev net_pcap0,rx_pcap="$tmp/missing.pcap" --vdev \
+  "net_pcap1,rx_pcap=$tmp/in.pcap" -- --stop-when-idle 200 >"$tmp/out" 2>"$tmp/err" </dev/null
+rc=$?
+check "rx_pcap file missing beside a good port: exit non-zero" test "$rc" -ne 0 -a "$rc" -lt 128
+((rc != 0)) && check "rx_pcap file missing beside a good port: a 'sentinel:' line" grep -q '^sentinel: ' "$tmp/err"
+
+# ---- help ---------------------------------------------------------------------------------------------------
+timeout -s KILL "$RUN_LIMIT" "$sentinel" "${eal[@]}" "${null[@]}" -- --help >"$tmp/out" 2>"$tmp/err" </dev/null
+check "--help: exit 0" equals exit 0 "$?"
+for o in --capture --capture-filter --snaplen --rotate-size --rotate-seconds --max-files --force --forward \
+  --forward-filter --config --stop-when-idle --stats-out; do
+  check "--help: lists $o" grep -q -- "^ *$o " "$tmp/out"
+done
+
+check "no core dump" equals "core files" 0 "$(find "$tmp" -maxdepth 1 -name 'core*' | wc -l)"
+finish_test
