@@ -65,7 +65,7 @@ void install_signal_handlers() {
             throw std::system_error(errno, std::generic_category(), "sigaction " + std::to_string(signal));
 }
 
-int run_appliance(const Options& options, const Plan& plan, const std::vector<int>& port_ids) {
+int run_appliance(const Options& options, const Plan& plan, const std::vector<int>& port_ids, bool pdump) {
     sentinel::app::check_eal_runs(plan);
     Plan shown = plan;  // the rings' placement is printed as the kernel made it, below
     shown.memory.clear();
@@ -76,7 +76,7 @@ int run_appliance(const Options& options, const Plan& plan, const std::vector<in
                    "for line rate\n", stderr);
 
     const std::size_t rings = sentinel::app::Pipeline::ring_count(plan);
-    sentinel::app::ReceivePorts ports(plan, port_ids, options, rings);
+    sentinel::app::ReceivePorts ports(plan, port_ids, options, rings, pdump);
     std::optional<sentinel::app::CaptureJournal> capture;
     if (options.capture) capture.emplace(options, port_ids, rings);
     const sentinel::net::TscClock clock(rte_rdtsc(), rte_get_tsc_hz());
@@ -165,7 +165,7 @@ int main(int argc, char** argv) {
                 sentinel::app::plan_request(options, run || chose_lcores ? sentinel::app::eal_lcore_cpus() : std::vector<int>{}, ports);
             if (run) sentinel::app::add_mempools(request, options);
             const Plan plan = sentinel::platform::make_plan(topology, request);
-            if (run) status = run_appliance(options, plan, ports);
+            if (run) status = run_appliance(options, plan, ports, pdump);
             else std::fputs(sentinel::platform::format(plan).c_str(), stdout);
         }
     } catch (const std::invalid_argument& e) {

@@ -11,13 +11,16 @@
 namespace sentinel::app {
 
 ReceivePorts::ReceivePorts(const platform::Plan& plan, const std::vector<int>& ports, const Options& options,
-                           std::size_t tx_queues) {
+                           std::size_t tx_queues, bool pdump) {
     for (const int port : ports) {
         const auto m = std::ranges::find(plan.memory, mempool_name(port), &platform::MemoryPlacement::name);
         if (m == plan.memory.end()) throw std::logic_error("the plan has no memory region " + mempool_name(port));
         net::PortConfig config{.port = static_cast<std::uint16_t>(port),
                                .rx_queues = static_cast<std::uint16_t>(options.rx_queues)};
         if (options.forward == port) config.tx_queues = static_cast<std::uint16_t>(tx_queues);
+        // dpdk-dumpcap (librte_pdump) hooks RX and TX of every queue and refuses a port without TX
+        // queues: an idle one lets operators attach to a port that only receives.
+        else if (pdump) config.tx_queues = 1;
         // Forwarded mbufs also wait in the forward port's TX descriptors until its driver frees them.
         const std::size_t mbufs =
             config.rx_queues * net::Mempool::mbufs_for(options.ring_size, config.rx_descriptors, options.burst,

@@ -22,9 +22,10 @@ namespace sentinel::app {
 class ReceivePorts {
 public:
     // Every port of the plan, with options.rx_queues queues each, and options.forward with
-    // `tx_queues` TX queues. Throws the first failing call.
+    // `tx_queues` TX queues; with `pdump` (rte_pdump_init succeeded) every receiving port has at
+    // least one TX queue, which dpdk-dumpcap needs. Throws the first failing call.
     ReceivePorts(const platform::Plan& plan, const std::vector<int>& ports, const Options& options,
-                 std::size_t tx_queues);
+                 std::size_t tx_queues, bool pdump);
 
     // memory=mempool.portP lines (placement_report.hpp).
     std::string memory_report(const platform::Plan& plan) const;

@@ -14,6 +14,8 @@ packages=(
   dpdk-dev libdpdk-dev libnuma-dev libhwloc-dev libpcap-dev
   # tests and benchmarks: GoogleTest, and the queues the Disruptor is measured against
   libgtest-dev libgmock-dev libboost-dev libreaderwriterqueue-dev
+  # the feed fuzzer (tests/fuzz/run_fuzz.sh): clang, and its libFuzzer and sanitizer runtimes
+  clang libclang-rt-14-dev
   # operator tools: topology, packet inspection and replay, namespaces
   hwloc tshark tcpdump tcpreplay iproute2
   # the hugepages test holds a page-file mapping from a small python3 process

@@ -43,8 +43,7 @@ void append_side(std::string& out, const OrderBooks& books, std::uint16_t locate
 BookWriteSummary write_books(const OrderBooks& books, const InstrumentDirectory& instruments, std::string& out) {
     BookWriteSummary summary;
     std::vector<std::pair<std::string_view, std::uint16_t>> named;  // symbol, locate
-    for (std::size_t i = 0; i < itch::kLocates; ++i) {
-        const auto locate = static_cast<std::uint16_t>(i);
+    for (const std::uint16_t locate : books.instruments()) {
         const std::size_t depth = books.depth(locate, Side::bid) + books.depth(locate, Side::ask);
         if (depth == 0) continue;
         const std::string_view symbol = instruments.symbol(locate);

@@ -48,7 +48,7 @@ struct FeedHandler::Apply {
 };
 
 FeedHandler::FeedHandler(const BookConfig& config, std::pmr::memory_resource* memory)
-    : books_(config, counters_, memory) {}
+    : books_(config, counters_, memory), instruments_(memory) {}
 
 BookUpdate FeedHandler::on_message(std::span<const std::byte> message) noexcept {
     Apply apply{*this};

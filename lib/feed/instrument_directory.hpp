@@ -16,10 +16,11 @@
 #include <array>
 #include <cstddef>
 #include <cstdint>
+#include <memory_resource>
 #include <string_view>
-#include <vector>
 
 #include "feed/itch50_message.hpp"
+#include "feed/preallocated_array.hpp"
 
 namespace sentinel::feed {
 
@@ -31,7 +32,8 @@ struct Instrument {
 
 class InstrumentDirectory {
 public:
-    InstrumentDirectory() : instruments_(itch::kLocates) {}
+    explicit InstrumentDirectory(std::pmr::memory_resource* memory = std::pmr::get_default_resource())
+        : instruments_(itch::kLocates, memory) {}
 
     void list(std::uint16_t locate, std::string_view stock) noexcept {
         Instrument& i = instruments_[locate];
@@ -55,7 +57,7 @@ public:
     char system_event() const noexcept { return system_event_; }  // '\0' before the first
 
 private:
-    std::vector<Instrument> instruments_;
+    PreallocatedArray<Instrument> instruments_;
     char system_event_ = '\0';
 };
 

@@ -25,7 +25,6 @@ namespace sentinel::feed::itch {
 using Price4 = std::uint32_t;
 using Price8 = std::uint64_t;
 
-inline constexpr std::size_t kHeaderSize = 11;
 inline constexpr std::size_t kStockSize = 8;
 // Stock locates are u16: every instrument of the day has one of these numbers.
 inline constexpr std::size_t kLocates = 65536;

@@ -4,9 +4,12 @@
 //
 //   key = price for bids, ~price for asks: on both sides the best level has the highest key
 //
-//   Ladder {offset, size, capacity} ──▶ ┌ rung ┬ rung ┬ ... ┬ rung ┬ best ┬ spare ┐  one chunk
+//   Ladder {offset, size, capacity, best} ──▶ ┌ rung ┬ rung ┬ ... ┬ rung ┬ best ┬ spare ┐  one chunk
 //                                        worse ─────────────────▶ better
 //   Rung {key, level}: 8 bytes, 8 to a cache line; a ladder of up to 8 levels is one line.
+//
+// The ladder also names its best level, kept by insert() and erase(): whether an order rests at
+// the top, and what the top is, are then answered without touching the rungs.
 //
 // Activity crowds around the best price, so searches walk down from the top before they fall back
 // to a binary search, and an insert or erase shifts only the rungs above it: usually few.
@@ -41,6 +44,7 @@ struct Ladder {
     std::uint32_t offset = 0;    // the chunk's first rung in the arena
     std::uint32_t size = 0;      // rungs in use: the side's levels
     std::uint32_t capacity = 0;  // the chunk's rungs; 0 until the side's first level
+    std::uint32_t best = 0;      // the last rung's level, when size > 0
 };
 
 class LadderArena {
@@ -85,15 +89,14 @@ public:
         std::memmove(r + at + 1, r + at, (l.size - at) * sizeof(Rung));
         r[at] = rung;
         ++l.size;
+        l.best = r[l.size - 1].level;
     }
 
     void erase(Ladder& l, std::uint32_t at) noexcept {
         Rung* r = rungs(l);
         std::memmove(r + at, r + at + 1, (l.size - at - 1) * sizeof(Rung));
-        --l.size;
+        if (--l.size > 0) l.best = r[l.size - 1].level;
     }
-
-    std::size_t capacity() const noexcept { return rungs_.size(); }
 
 private:
     static constexpr std::uint32_t kTopWalk = 8;  // rungs compared one by one from the top before bisecting

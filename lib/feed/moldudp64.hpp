@@ -84,15 +84,40 @@ inline Packet parse_packet(std::span<const std::byte> payload) noexcept {
     return p;
 }
 
+// Walks the message blocks of a packet that parse_packet() accepted, in order; several cursors may
+// walk one packet (a reader a few messages ahead of another, prefetching).
+class MessageCursor {
+public:
+    explicit MessageCursor(const Packet& packet) noexcept
+        : at_(packet.blocks.data()), left_(packet.count), sequence_(packet.sequence) {}
+
+    bool done() const noexcept { return left_ == 0; }
+    // The sequence number of the message next() returns.
+    std::uint64_t sequence() const noexcept { return sequence_; }
+
+    // The next message; a block of length 0 is an empty message. Only when !done().
+    std::span<const std::byte> next() noexcept {
+        const std::size_t length = load_be16(at_);
+        const std::span<const std::byte> message(at_ + kBlockLengthSize, length);
+        at_ += kBlockLengthSize + length;
+        --left_;
+        ++sequence_;
+        return message;
+    }
+
+private:
+    const std::byte* at_;
+    std::uint16_t left_;
+    std::uint64_t sequence_;
+};
+
 // Calls f(std::span<const std::byte> message, std::uint64_t sequence) for each message of a packet
-// that parse_packet() accepted, in order; a block of length 0 is passed on as an empty message.
+// that parse_packet() accepted, in order.
 template <class F>
 void for_each_message(const Packet& packet, F&& f) {
-    const std::byte* at = packet.blocks.data();
-    for (std::uint16_t i = 0; i < packet.count; ++i) {
-        const std::size_t length = load_be16(at);
-        f(std::span<const std::byte>(at + kBlockLengthSize, length), packet.sequence + i);
-        at += kBlockLengthSize + length;
+    for (MessageCursor c(packet); !c.done();) {
+        const std::uint64_t sequence = c.sequence();
+        f(c.next(), sequence);
     }
 }
 

@@ -7,11 +7,12 @@ OrderBooks::OrderBooks(const BookConfig& config, FeedCounters& counters, std::pm
       orders_(config.max_orders, memory),
       levels_(config.max_levels, memory),
       ladders_(config.ladder_rungs, memory),
-      books_(itch::kLocates, memory) {}
+      books_(itch::kLocates, memory),
+      active_(itch::kLocates, memory) {}
 
 Quote OrderBooks::top(const Ladder& l) const noexcept {
     if (l.size == 0) return {};
-    const PriceLevel& best = levels_[ladders_.rungs(l)[l.size - 1].level];
+    const PriceLevel& best = levels_[l.best];
     return {best.price, best.orders, best.shares};
 }
 
@@ -22,10 +23,9 @@ BookUpdate OrderBooks::add(std::uint16_t locate, std::uint64_t reference, char s
         return {locate, false};
     }
     const Side s = side == 'B' ? Side::bid : Side::ask;
-    const Ladder& ladder = books_[locate].sides[index(s)];
-    const Quote before = top(ladder);
-    if (!add_order(locate, s, reference, shares, price)) return {locate, false};
-    return {locate, top(ladder) != before};
+    const std::uint32_t at = add_order(locate, s, reference, shares, price);
+    // A level gaining an order changes the top exactly when it is (or has become) the best.
+    return {locate, at != kNoRung && at + 1 == books_[locate].sides[index(s)].size};
 }
 
 BookUpdate OrderBooks::reduce(std::uint64_t reference, std::uint32_t shares) noexcept {
@@ -36,16 +36,16 @@ BookUpdate OrderBooks::reduce(std::uint64_t reference, std::uint32_t shares) noe
     }
     PriceLevel& level = levels_[order->level];
     const std::uint16_t locate = level.locate;
-    const Ladder& ladder = ladder_of(level);
-    const Quote before = top(ladder);
+    // Only the best level is the top: a change anywhere else leaves it as it was.
+    const bool best = is_best(ladder_of(level), order->level);
     if (shares < order->shares) {
         order->shares -= shares;
         level.shares -= shares;
-    } else {
-        if (shares > order->shares) counters_.add(FeedCounter::excess_reductions);
-        remove_order(order);
+        return {locate, best && shares != 0};
     }
-    return {locate, top(ladder) != before};
+    if (shares > order->shares) counters_.add(FeedCounter::excess_reductions);
+    remove_order(order);
+    return {locate, best};
 }
 
 BookUpdate OrderBooks::remove(std::uint64_t reference) noexcept {
@@ -56,10 +56,9 @@ BookUpdate OrderBooks::remove(std::uint64_t reference) noexcept {
     }
     const PriceLevel& level = levels_[order->level];
     const std::uint16_t locate = level.locate;
-    const Ladder& ladder = ladder_of(level);
-    const Quote before = top(ladder);
+    const bool best = is_best(ladder_of(level), order->level);
     remove_order(order);
-    return {locate, top(ladder) != before};
+    return {locate, best};
 }
 
 BookUpdate OrderBooks::replace(std::uint64_t original, std::uint64_t reference, std::uint32_t shares,
@@ -72,6 +71,8 @@ BookUpdate OrderBooks::replace(std::uint64_t original, std::uint64_t reference, 
     const PriceLevel& level = levels_[order->level];
     const std::uint16_t locate = level.locate;
     const Side side = level.side;
+    // Both halves may touch the top, and together they may leave it as it was (the same price and
+    // size again): only comparing the best level before and after tells.
     const Ladder& ladder = ladder_of(level);
     const Quote before = top(ladder);
     remove_order(order);
@@ -79,46 +80,48 @@ BookUpdate OrderBooks::replace(std::uint64_t original, std::uint64_t reference, 
     return {locate, top(ladder) != before};
 }
 
-bool OrderBooks::add_order(std::uint16_t locate, Side side, std::uint64_t reference, std::uint32_t shares,
-                           itch::Price4 price) noexcept {
+std::uint32_t OrderBooks::add_order(std::uint16_t locate, Side side, std::uint64_t reference, std::uint32_t shares,
+                                    itch::Price4 price) noexcept {
     OrderEntry* slot = orders_.probe(reference);
-    if (slot->level != kNoLevel) {
+    if (slot->level != kNoLevel && slot->reference == reference) {
         counters_.add(FeedCounter::duplicate_order_refs);
-        return false;
+        return kNoRung;
     }
     if (orders_.full()) {
         counters_.add(FeedCounter::orders_exhausted);
-        return false;
+        return kNoRung;
     }
-    const std::uint32_t level = level_at(books_[locate].sides[index(side)], locate, side, price);
-    if (level == kNoLevel) return false;
+    Ladder& ladder = books_[locate].sides[index(side)];
+    const std::uint32_t at = rung_at(ladder, locate, side, price);
+    if (at == kNoRung) return kNoRung;
+    const std::uint32_t level = ladders_.rungs(ladder)[at].level;
     PriceLevel& l = levels_[level];
     l.shares += shares;
     ++l.orders;
     orders_.occupy(slot, reference, shares, level);
-    return true;
+    return at;
 }
 
-std::uint32_t OrderBooks::level_at(Ladder& ladder, std::uint16_t locate, Side side, itch::Price4 price) noexcept {
+std::uint32_t OrderBooks::rung_at(Ladder& ladder, std::uint16_t locate, Side side, itch::Price4 price) noexcept {
     const std::uint32_t k = key(side, price);
     const std::uint32_t at = ladders_.upper_bound(ladder, k);
-    if (at > 0) {
-        const Rung& below = ladders_.rungs(ladder)[at - 1];
-        if (below.key == k) return below.level;
-    }
+    if (at > 0 && ladders_.rungs(ladder)[at - 1].key == k) return at - 1;
     // A new level: room in the ladder first, so that a refusal leaves nothing to undo.
+    const Book& book = books_[locate];
+    const bool first_level_ever = book.sides[0].capacity == 0 && book.sides[1].capacity == 0;
     if (!ladders_.reserve_one(ladder)) {
         counters_.add(FeedCounter::ladders_exhausted);
-        return kNoLevel;
+        return kNoRung;
     }
+    if (first_level_ever) active_[active_count_++] = locate;
     const std::uint32_t level = levels_.acquire();
     if (level == kNoLevel) {
         counters_.add(FeedCounter::levels_exhausted);
-        return kNoLevel;
+        return kNoRung;
     }
     levels_[level] = {.shares = 0, .price = price, .orders = 0, .locate = locate, .side = side};
     ladders_.insert(ladder, at, {k, level});
-    return level;
+    return at;
 }
 
 void OrderBooks::remove_order(OrderEntry* order) noexcept {

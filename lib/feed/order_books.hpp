@@ -19,15 +19,23 @@
 //            message's price and shares
 //
 // Each operation returns a BookUpdate: the instrument and whether its top of book (best price,
-// shares or order count, on either side) changed, found by comparing the side's best level before
-// and after. An order reference the table does not know (after a gap, or a feed joined late) is
-// counted and changes nothing.
+// shares or order count, on either side) changed. Only the best level is the top, so an add, reduce
+// or remove changes it exactly when its level is the best one (and a reduction takes shares); a
+// replace, whose two halves may cancel out, compares the best level before and after. An order
+// reference the table does not know (after a gap, or a feed joined late) is counted and changes
+// nothing.
+//
+// Footprint with the default BookConfig, all allocated and faulted in at construction: order table
+// 2^23 slots x 16 B = 128 MiB, levels 2^20 x 32 B = 32 MiB (and a 4 MiB free stack), rungs 2^22 x
+// 8 B = 32 MiB, books 64 Ki x 32 B = 2 MiB. The prefetch_*() hints let a caller that sees messages
+// before it applies them (FeedHandler::on_packet) hide the misses on the table, levels and ladders.
 //
 // Thread safety: one owner thread; the counters it adds to may be read from any.
 
 #include <cstddef>
 #include <cstdint>
 #include <memory_resource>
+#include <span>
 
 #include "feed/feed_counters.hpp"
 #include "feed/itch50_message.hpp"
@@ -73,6 +81,25 @@ public:
     BookUpdate replace(std::uint64_t original, std::uint64_t reference, std::uint32_t shares,
                        itch::Price4 price) noexcept;
 
+    // Cache hints for an operation a few messages ahead, in two stages, so that its lines are on
+    // the way while the messages before it are applied. prefetch_order() needs only the reference;
+    // prefetch_level() reads the order's table slot (give the first hint time to bring it) and
+    // hints the order's level. They change nothing. Always inlined, or GCC would take them for pure
+    // functions and delete the calls.
+    [[gnu::always_inline]] void prefetch_order(std::uint64_t reference) const noexcept { orders_.prefetch(reference); }
+    [[gnu::always_inline]] void prefetch_level(std::uint64_t reference) noexcept {
+        if (const OrderEntry* order = orders_.find(reference)) __builtin_prefetch(&levels_[order->level]);
+    }
+    // And for an add: the side's ladder, then the rungs at its top and the best level, where most
+    // adds land.
+    [[gnu::always_inline]] void prefetch_book(std::uint16_t locate) const noexcept { __builtin_prefetch(&books_[locate]); }
+    [[gnu::always_inline]] void prefetch_ladder(std::uint16_t locate, char side) const noexcept {
+        const Ladder& l = books_[locate].sides[side == 'S' ? 1 : 0];
+        if (l.size == 0) return;
+        __builtin_prefetch(ladders_.rungs(l) + l.size - 1);
+        __builtin_prefetch(&levels_[l.best]);
+    }
+
     Quote best(std::uint16_t locate, Side side) const noexcept { return top(books_[locate].sides[index(side)]); }
 
     // f(const PriceLevel&) for each level of one side, best first.
@@ -82,6 +109,10 @@ public:
         const Rung* r = ladders_.rungs(l);
         for (std::uint32_t i = l.size; i > 0; --i) f(levels_[r[i - 1].level]);
     }
+
+    // Every instrument that has held a level, in the order each first did (the dump walks these,
+    // not all 64 Ki locates).
+    std::span<const std::uint16_t> instruments() const noexcept { return {active_.data(), active_count_}; }
 
     std::size_t depth(std::uint16_t locate, Side side) const noexcept {
         return books_[locate].sides[index(side)].size;
@@ -93,15 +124,22 @@ private:
     struct Book {
         Ladder sides[2];  // indexed by Side
     };
+    static_assert(sizeof(Book) == 32, "two books per cache line");
 
     static std::size_t index(Side s) noexcept { return static_cast<std::size_t>(s); }
     static std::uint32_t key(Side s, itch::Price4 price) noexcept { return s == Side::bid ? price : ~price; }
 
+    // No rung: an add that was refused.
+    static constexpr std::uint32_t kNoRung = kNoLevel;
+
     Ladder& ladder_of(const PriceLevel& l) noexcept { return books_[l.locate].sides[index(l.side)]; }
+    static bool is_best(const Ladder& l, std::uint32_t level) noexcept { return l.best == level; }
     Quote top(const Ladder& l) const noexcept;
-    bool add_order(std::uint16_t locate, Side side, std::uint64_t reference, std::uint32_t shares,
-                   itch::Price4 price) noexcept;
-    std::uint32_t level_at(Ladder& ladder, std::uint16_t locate, Side side, itch::Price4 price) noexcept;
+    // The rung of the order's level, or kNoRung when the add was refused (and counted).
+    std::uint32_t add_order(std::uint16_t locate, Side side, std::uint64_t reference, std::uint32_t shares,
+                            itch::Price4 price) noexcept;
+    // The rung of the level at `price`, made if need be; kNoRung when a capacity ran out (counted).
+    std::uint32_t rung_at(Ladder& ladder, std::uint16_t locate, Side side, itch::Price4 price) noexcept;
     void remove_order(OrderEntry* order) noexcept;
 
     FeedCounters& counters_;
@@ -109,6 +147,8 @@ private:
     LevelPool levels_;
     LadderArena ladders_;
     PreallocatedArray<Book> books_;  // by stock locate
+    PreallocatedArray<std::uint16_t> active_;  // instruments(): a side's chunk, once had, is kept
+    std::size_t active_count_ = 0;
 };
 
 }  // namespace sentinel::feed

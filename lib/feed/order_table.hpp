@@ -1,6 +1,6 @@
 #pragma once
-// OrderTable: every resting order by its reference number. Open addressing with linear probing in
-// one preallocated array; nothing is allocated after construction.
+// OrderTable: every resting order by its reference number. Open addressing with Robin Hood linear
+// probing in one preallocated array; nothing is allocated after construction.
 //
 //   home slot = (ref ^ ref >> log2(slots)) & (slots - 1)
 //   ┌──────────┬──────────┬──────────┬──────────┬──────────┬──────────┐
@@ -13,9 +13,13 @@
 // hash would scatter them and pay a cache miss per message. Folding the high bits in keeps keys
 // that differ only above the mask (a stride of the table size) off a single slot.
 //
-// erase() shifts the later members of the probe run back into the hole instead of leaving a
-// tombstone, so a day of churn never lengthens a probe. The table has at least 1.5x max_orders
-// slots (a power of two), so it is at most 2/3 full and every probe ends at an empty slot.
+// Robin Hood order: along a run of occupied slots, entries sit in the order of their home slots (an
+// insert that has come farther than the entry in its way takes the slot, and that entry moves on).
+// So a lookup stops at the first entry closer to its home than the key would be, and erase() shifts
+// the entries after the hole back one slot each only while they are away from home: it stops at an
+// empty slot or one at its home, which with consecutive orders is the very next slot. No tombstones,
+// so a day of churn never lengthens a probe. The table has at least 1.5x max_orders slots (a power
+// of two), so it is at most 2/3 full and every probe ends.
 //
 // Thread safety: one owner thread.
 
@@ -23,6 +27,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <memory_resource>
+#include <utility>
 
 #include "feed/preallocated_array.hpp"
 #include "feed/price_level.hpp"
@@ -48,36 +53,54 @@ public:
     // The resting order, or nullptr.
     OrderEntry* find(std::uint64_t reference) noexcept {
         OrderEntry* e = probe(reference);
-        return e->level == kNoLevel ? nullptr : e;
+        return e->level != kNoLevel && e->reference == reference ? e : nullptr;
     }
 
-    // The resting order, or else the empty slot where it would go (level == kNoLevel): occupy() it
-    // before anything else changes the table.
+    // The resting order, or else the slot where it would go: empty, or held by an entry closer to
+    // its home, which occupy() moves on. occupy() it before anything else changes the table.
     OrderEntry* probe(std::uint64_t reference) noexcept {
-        for (std::size_t i = home(reference);; i = (i + 1) & mask_) {
+        for (std::size_t i = home(reference), distance = 0;; i = (i + 1) & mask_, ++distance) {
             OrderEntry& e = slots_[i];
-            if (e.level == kNoLevel || e.reference == reference) return &e;
+            if (e.level == kNoLevel || e.reference == reference || distance_from_home(e, i) < distance) return &e;
         }
     }
 
-    // Fills the empty slot probe() returned. The caller checks full() first.
+    // A hint: starts loading the line a lookup of `reference` begins with. Always inlined: GCC
+    // takes a function whose only effect is a prefetch for pure, and deletes calls to it.
+    [[gnu::always_inline]] void prefetch(std::uint64_t reference) const noexcept {
+        const std::size_t h = home(reference);
+        __builtin_prefetch(&slots_[h]);
+        __builtin_prefetch(&slots_[(h + 1) & mask_]);  // erase() reads the next slot: the next line, one time in four
+    }
+
+    // Puts an order into the slot probe() returned for it, moving on the entries in its way. The
+    // caller checks full() first; pointers into the table are stale afterwards.
     void occupy(OrderEntry* slot, std::uint64_t reference, std::uint32_t shares, std::uint32_t level) noexcept {
-        *slot = {reference, shares, level};
+        OrderEntry carried{reference, shares, level};
+        std::size_t i = index_of(slot);
+        for (std::size_t distance = distance_from_home(carried, i);; i = (i + 1) & mask_, ++distance) {
+            OrderEntry& e = slots_[i];
+            if (e.level == kNoLevel) {
+                e = carried;
+                break;
+            }
+            const std::size_t d = distance_from_home(e, i);
+            if (d < distance) {  // e is nearer its home than the carried entry: it moves on instead
+                std::swap(e, carried);
+                distance = d;
+            }
+        }
         ++size_;
     }
 
     // Removes a resting order; pointers into the table are stale afterwards.
     void erase(OrderEntry* entry) noexcept {
-        std::size_t hole = static_cast<std::size_t>(entry - slots_.data());
+        std::size_t hole = index_of(entry);
         for (std::size_t i = (hole + 1) & mask_;; i = (i + 1) & mask_) {
-            OrderEntry& e = slots_[i];
-            if (e.level == kNoLevel) break;
-            // e may fill the hole unless its home lies cyclically after the hole (in (hole, i]):
-            // then the hole is before its home and a lookup would never reach it there.
-            if (((i - home(e.reference)) & mask_) >= ((i - hole) & mask_)) {
-                slots_[hole] = e;
-                hole = i;
-            }
+            const OrderEntry& e = slots_[i];
+            if (e.level == kNoLevel || distance_from_home(e, i) == 0) break;
+            slots_[hole] = e;
+            hole = i;
         }
         slots_[hole].level = kNoLevel;
         --size_;
@@ -85,13 +108,16 @@ public:
 
     bool full() const noexcept { return size_ == max_orders_; }
     std::size_t size() const noexcept { return size_; }
-    std::size_t max_orders() const noexcept { return max_orders_; }
     std::size_t slots() const noexcept { return slots_.size(); }
 
 private:
     std::size_t home(std::uint64_t reference) const noexcept {
         return static_cast<std::size_t>(reference ^ reference >> shift_) & mask_;
     }
+    std::size_t distance_from_home(const OrderEntry& e, std::size_t at) const noexcept {
+        return (at - home(e.reference)) & mask_;
+    }
+    std::size_t index_of(const OrderEntry* e) const noexcept { return static_cast<std::size_t>(e - slots_.data()); }
 
     PreallocatedArray<OrderEntry> slots_;
     std::size_t mask_;

@@ -55,7 +55,6 @@ public:
     const PriceLevel& operator[](std::uint32_t level) const noexcept { return levels_[level]; }
 
     std::size_t in_use() const noexcept { return fresh_ - free_count_; }
-    std::size_t capacity() const noexcept { return levels_.size(); }
 
 private:
     static std::size_t checked(std::size_t capacity) {

@@ -17,6 +17,7 @@
 #include <cstdio>
 #include <exception>
 #include <map>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -34,28 +35,47 @@ std::vector<std::string_view> case_names() {
     return names;
 }
 
+void check_impl_name(const PipelineOptions& options) {
+    if (options.impl.empty()) return;
+    for (const Case& c : kCases)
+        for (const Impl& impl : c.impls)
+            if (impl.name == options.impl) return;
+    throw std::invalid_argument("--impl: no implementation named '" + options.impl + "'");
+}
+
 double median(std::vector<double> values) {
     std::ranges::sort(values);
     return values[values.size() / 2];
 }
 
+// Other processes taking more than this much CPU during a run make its figure theirs as much as ours.
+constexpr double kContendedCpus = 0.1;
+
 // Every implementation once per repeat, interleaved, then one BENCH line each.
 void run_case(const Case& c, const Rig& rig, const PipelineOptions& options) {
     const Window window{.warmup = kWarmup, .measure = options.seconds};
     std::map<std::string_view, std::vector<double>> mpps;
+    int runs = 0;
+    int contended = 0;
     for (int r = 1; r <= options.repeats; ++r) {
         for (const Impl& impl : c.impls) {
             if (!wants_impl(options, impl.name)) continue;
             const Measurement m = impl.once(rig, window);
-            mpps[impl.name].push_back(m.pps / 1e6);
-            std::printf("# %s %s run %d: %.2f Mpps; %s\n", c.name.data(), impl.name.data(), r, m.pps / 1e6,
-                        m.checked.c_str());
+            mpps[impl.name].push_back(m.throughput.pps / 1e6);
+            ++runs;
+            contended += m.throughput.others_cpus > kContendedCpus;
+            std::printf("# %s %s run %d: %.2f Mpps (other processes took %.2f CPUs); %s\n", c.name.data(),
+                        impl.name.data(), r, m.throughput.pps / 1e6, m.throughput.others_cpus, m.checked.c_str());
             std::fflush(stdout);
         }
     }
     for (const Impl& impl : c.impls)
         if (wants_impl(options, impl.name))
             std::printf("BENCH %s %s %.2f Mpps\n", c.name.data(), impl.name.data(), median(mpps[impl.name]));
+    if (contended != 0)
+        std::printf("# warning: %s: in %d of %d runs other processes took more than %.1f CPU from the two lcores: "
+                    "those figures are low, and the ratio holds only as far as the load fell on both sides alike\n",
+                    c.name.data(), contended, runs, kContendedCpus);
     std::fflush(stdout);
 }
 
@@ -75,6 +95,7 @@ int main(int argc, char** argv) {
     try {
         const auto options = parse_pipeline_options(argc, argv, case_names());
         if (options) {
+            check_impl_name(*options);
             const Rig rig;
             std::printf("# pipeline_bench%s: port 0 -> RX lcore %u -> stages on main lcore %u; %d x %.1f s per "
                         "implementation (after %.2f s warm-up), interleaved; %s\n",

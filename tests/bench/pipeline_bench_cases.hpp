@@ -29,7 +29,7 @@ namespace sentinel::bench {
 inline constexpr std::string_view kFilterExpression = "udp and dst port 26477";
 
 struct Measurement {
-    double pps;
+    Throughput throughput;
     std::string checked;  // what the run verified, for a comment line
 };
 
@@ -45,20 +45,12 @@ Measurement rte_ring_filter_release(const Rig& rig, const Window& window);
 Measurement sentinel_fanout3(const Rig& rig, const Window& window);
 Measurement rte_ring_refcnt_fanout3(const Rig& rig, const Window& window);
 
-Measurement exp_nowrite(const Rig&, const Window&);
-Measurement exp_write(const Rig&, const Window&);
-Measurement exp_pf16(const Rig&, const Window&);
-Measurement exp_release_only(const Rig&, const Window&);
-Measurement exp_rte_release_only(const Rig&, const Window&);
 struct Case {
     std::string_view name;
     std::array<Impl, 2> impls;  // ours first: the ratio is ours / the peer's
 };
 
-inline constexpr std::array<Case, 5> kCases{{
-    {"exp_release", {{{"sentinel", exp_release_only}, {"rte_ring", exp_rte_release_only}}}},
-    {"exp_verdict", {{{"sentinel", exp_write}, {"nowrite", exp_nowrite}}}},
-    {"exp_prefetch", {{{"sentinel", exp_write}, {"pf16", exp_pf16}}}},
+inline constexpr std::array<Case, 2> kCases{{
     {"pipeline_filter_release", {{{"sentinel", sentinel_filter_release}, {"rte_ring", rte_ring_filter_release}}}},
     {"pipeline_fanout3", {{{"sentinel", sentinel_fanout3}, {"rte_ring_refcnt", rte_ring_refcnt_fanout3}}}},
 }};

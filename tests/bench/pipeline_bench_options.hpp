@@ -27,7 +27,8 @@ struct PipelineOptions {
 
 // `known`: the case names --case may list. Throws std::invalid_argument naming the offending
 // option; nullopt after printing --help.
-std::optional<PipelineOptions> parse_pipeline_options(int argc, char** argv, const std::vector<std::string_view>& known);
+std::optional<PipelineOptions> parse_pipeline_options(int argc, char** argv,
+                                                      const std::vector<std::string_view>& known);
 
 bool wants_case(const PipelineOptions& options, std::string_view name);
 bool wants_impl(const PipelineOptions& options, std::string_view name);

@@ -3,8 +3,14 @@
 #include <rte_cycles.h>
 #include <rte_lcore.h>
 
+#include <unistd.h>
+
+#include <algorithm>
 #include <cstdio>
 #include <exception>
+#include <fstream>
+#include <iterator>
+#include <sstream>
 #include <string>
 
 #include "net/duty_cycle.hpp"
@@ -29,10 +35,38 @@ unsigned first_worker_lcore() {
 // more in a stage's.
 std::size_t mbufs_needed() { return net::Mempool::mbufs_for(kRingSlots, net::PortConfig{}.rx_descriptors, 2 * kBurst); }
 
-// What RX had admitted at a moment of the run.
+// Clock ticks (USER_HZ) that every CPU of the machine spent busy, steal included (/proc/stat).
+std::uint64_t machine_busy_ticks() {
+    std::ifstream stat("/proc/stat");
+    std::string cpu;
+    std::uint64_t user = 0, nice = 0, system = 0, idle = 0, iowait = 0, irq = 0, softirq = 0, steal = 0;
+    stat >> cpu >> user >> nice >> system >> idle >> iowait >> irq >> softirq >> steal;
+    return user + nice + system + irq + softirq + steal;
+}
+
+// Clock ticks this process has run, every thread (/proc/self/stat: utime and stime, the 12th and
+// 13th fields after the parenthesised command name).
+std::uint64_t own_ticks() {
+    std::ifstream stat("/proc/self/stat");
+    const std::string line(std::istreambuf_iterator<char>(stat), {});
+    std::istringstream fields(line.substr(line.rfind(')') + 1));
+    std::string field;
+    for (int i = 0; i < 11; ++i) fields >> field;
+    std::uint64_t utime = 0, stime = 0;
+    fields >> utime >> stime;
+    return utime + stime;
+}
+
+// What RX had admitted at a moment of the run, and what the machine and this process had run.
 struct Sample {
     std::uint64_t tsc;
     std::uint64_t packets;
+    std::uint64_t machine_busy = 0;
+    std::uint64_t own = 0;
+
+    static Sample now(std::uint64_t tsc, std::uint64_t packets) {
+        return {tsc, packets, machine_busy_ticks(), own_ticks()};
+    }
 };
 
 std::uint64_t ticks(std::chrono::duration<double> d) {
@@ -61,7 +95,7 @@ Rig::~Rig() {
     }
 }
 
-double Rig::run_cycles(std::atomic<bool>& stop, std::vector<net::Duty*> rx, std::vector<net::Duty*> stages,
+Throughput Rig::run_cycles(std::atomic<bool>& stop, std::vector<net::Duty*> rx, std::vector<net::Duty*> stages,
                        const std::function<std::uint64_t()>& received, const Window& window) const {
     net::DutyCycle rx_cycle(rx_lcore_, std::move(rx), kDrainLimit);
     net::DutyCycle stage_cycle(rte_lcore_id(), std::move(stages), kDrainLimit);
@@ -81,10 +115,10 @@ double Rig::run_cycles(std::atomic<bool>& stop, std::vector<net::Duty*> rx, std:
             if (phase == Phase::stopping) continue;
             const std::uint64_t now = rte_rdtsc();
             if (phase == Phase::warmup && now >= window_start) {
-                from = {now, received()};
+                from = Sample::now(now, received());
                 phase = Phase::measuring;
             } else if (phase == Phase::measuring && now >= window_end) {
-                to = {now, received()};
+                to = Sample::now(now, received());
                 phase = Phase::stopping;
                 stop.store(true, std::memory_order_relaxed);  // a flag, as Pipeline::request_stop
             }
@@ -104,7 +138,10 @@ double Rig::run_cycles(std::atomic<bool>& stop, std::vector<net::Duty*> rx, std:
                            " gave up draining: a stage stopped making progress");
     if (phase != Phase::stopping) throw BenchFailure("the run stopped before its measured window ended");
     const double seconds = static_cast<double>(to.tsc - from.tsc) / static_cast<double>(rte_get_tsc_hz());
-    return static_cast<double>(to.packets - from.packets) / seconds;
+    const double others_ticks = static_cast<double>(to.machine_busy - from.machine_busy) -
+                                static_cast<double>(to.own - from.own);
+    return {.pps = static_cast<double>(to.packets - from.packets) / seconds,
+            .others_cpus = std::max(0.0, others_ticks / static_cast<double>(sysconf(_SC_CLK_TCK)) / seconds)};
 }
 
 void Rig::check_returned(const std::string& what) const {

@@ -4,7 +4,7 @@
 // and the main lcore, which runs every stage of a case in one duty cycle, as sentinel does on
 // two CPUs.
 //
-//   net_null0 ──rx_burst──▶ RX lcore (1) ──handoff under test──▶ main lcore (0): stages ──▶ mempool
+//   net_null0 ─rx_burst─▶ RX lcore (1) ─handoff under test─▶ main lcore (0): stages ─▶ mempool
 //
 // run_cycles() is the one timed loop for every implementation: the same net::DutyCycle, launch and
 // drain as app/pipeline.cpp, with only the duties differing. It counts what RX admitted during the
@@ -18,6 +18,7 @@
 #include <cstdint>
 #include <functional>
 #include <stdexcept>
+#include <string>
 #include <vector>
 
 #include "net/duty.hpp"
@@ -41,6 +42,14 @@ struct Window {
     std::chrono::duration<double> measure;
 };
 
+struct Throughput {
+    double pps;
+    // CPUs' worth of time that other processes (and the hypervisor's steal) took during the
+    // measured window. Both lcores spin, so whatever else ran took its CPU from them: a run with
+    // others_cpus well above 0 measured the neighbours as much as the pipeline.
+    double others_cpus;
+};
+
 class Rig {
 public:
     // After rte_eal_init. Throws when the EAL has no worker lcore or no port 0, or the port
@@ -59,7 +68,7 @@ public:
     // sets `stop` and drains both cycles; returns the packets per second RX admitted in the
     // measured part. `received` reads RX's running count (from this lcore, while RX runs).
     // Throws BenchFailure when an lcore failed or could not drain.
-    double run_cycles(std::atomic<bool>& stop, std::vector<net::Duty*> rx, std::vector<net::Duty*> stages,
+    Throughput run_cycles(std::atomic<bool>& stop, std::vector<net::Duty*> rx, std::vector<net::Duty*> stages,
                       const std::function<std::uint64_t()>& received, const Window& window) const;
 
     // Throws BenchFailure when mbufs are still out of the pool after a run (`what` names it).

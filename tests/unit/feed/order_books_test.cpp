@@ -192,6 +192,20 @@ TEST_F(Books, InstrumentsAreIndependent) {
     EXPECT_EQ(levels(kMsft, Side::bid), (Levels{{500, 200, 1}}));
 }
 
+TEST_F(Books, InstrumentsAreListedOnceInTheOrderTheyFirstHeldALevel) {
+    EXPECT_TRUE(handler_.books().instruments().empty());
+    apply(add_order(kMsft, 1, 'S', 100, 500));
+    apply(add_order(kAapl, 2, 'B', 100, 500));
+    apply(add_order(kMsft, 3, 'B', 100, 400));
+    apply(order_delete(kMsft, 1));
+    apply(order_delete(kMsft, 3));
+    apply(add_order(kMsft, 4, 'B', 100, 400));
+    apply(add_order(7, 5, 'Z', 100, 400));  // refused: lists nothing
+    const auto listed = handler_.books().instruments();
+    EXPECT_EQ(std::vector<std::uint16_t>(listed.begin(), listed.end()), (std::vector<std::uint16_t>{kMsft, kAapl}))
+        << "an instrument whose levels all left stays listed";
+}
+
 TEST_F(Books, BestPricesFollowTheBookBothWays) {
     EXPECT_EQ(best(kAapl, Side::bid), Quote{}) << "empty: orders == 0";
     apply(add_order(kAapl, 1, 'B', 100, 500));
@@ -218,7 +232,9 @@ TEST_F(Books, ExtremePricesOrderCorrectly) {
 TEST_F(Books, TopOfBookChangeIsReportedExactly) {
     auto changed = [&](const Message& m) {
         const BookUpdate u = apply(m);
-        if (u.top_changed) EXPECT_EQ(u.locate, kAapl);
+        if (u.top_changed) {
+            EXPECT_EQ(u.locate, kAapl);
+        }
         return u.top_changed;
     };
     EXPECT_TRUE(changed(add_order(kAapl, 1, 'B', 100, 500))) << "first bid";

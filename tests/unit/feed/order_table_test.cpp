@@ -17,9 +17,8 @@ namespace {
 std::pmr::memory_resource* heap() { return std::pmr::new_delete_resource(); }
 
 void put(OrderTable& t, std::uint64_t ref, std::uint32_t shares) {
-    OrderEntry* slot = t.probe(ref);
-    ASSERT_EQ(slot->level, kNoLevel) << ref;
-    t.occupy(slot, ref, shares, 7);
+    ASSERT_EQ(t.find(ref), nullptr) << ref;
+    t.occupy(t.probe(ref), ref, shares, 7);
 }
 
 TEST(OrderTable, SizesItsSlotsAtLeastOneAndAHalfTimesTheMaximum) {
@@ -80,6 +79,33 @@ TEST(OrderTable, RandomChurnAgreesWithAMap) {
     }
 }
 
+// A full little table: long runs with mixed homes that wrap past the last slot, where the Robin
+// Hood displacement and the early stop of erase() are easiest to get wrong.
+TEST(OrderTable, NearlyFullTinyTableChurnsAcrossTheWrapAgreeingWithAMap) {
+    OrderTable t(20, heap());
+    ASSERT_EQ(t.slots(), 32u);
+    std::map<std::uint64_t, std::uint32_t> model;
+    std::mt19937_64 rng(11);
+    for (int step = 0; step < 100'000; ++step) {
+        const std::uint64_t ref = 24 + rng() % 16 + (rng() % 3) * 32 * 32;  // homes 24..39 mod 32, three keys each
+        OrderEntry* e = t.find(ref);
+        ASSERT_EQ(e != nullptr, model.contains(ref)) << step;
+        if (e) {
+            t.erase(e);
+            model.erase(ref);
+        } else if (!t.full()) {
+            const auto shares = static_cast<std::uint32_t>(rng());
+            put(t, ref, shares);
+            model[ref] = shares;
+        }
+        for (const auto& [r, shares] : model) {
+            const OrderEntry* found = t.find(r);
+            ASSERT_NE(found, nullptr) << step << " " << r;
+            ASSERT_EQ(found->shares, shares);
+        }
+    }
+}
+
 TEST(LevelPool, HandsOutEveryLevelOnceThenNone) {
     LevelPool pool(3, heap());
     EXPECT_EQ(pool.acquire(), 0u);
@@ -117,7 +143,7 @@ TEST(LadderArena, KeepsRungsSortedAcrossGrowth) {
 }
 
 TEST(LadderArena, UpperBoundCountsRungsAtOrBelowAKeyFromEitherEnd) {
-    LadderArena arena(64, heap());
+    LadderArena arena(128, heap());  // chunks of 8, 16, 32 and 64
     Ladder l;
     for (std::uint32_t k = 10; k <= 400; k += 10) {
         ASSERT_TRUE(arena.reserve_one(l));

@@ -1,0 +1,118 @@
+#pragma once
+// ArbitrationCounters: what the line arbitrator received on each line, what it delivered, and
+// what went missing and how that ended; one enum with the labels the stats use.
+//
+//   per line: packets ─┬ malformed, foreign session: dropped whole
+//                      └ messages ─┬ duplicates: delivered or held already
+//                                  └ the first copy of each sequence number ─▶ messages (delivered)
+//
+//   gaps, missing_messages ─┬ recovered_messages     a re-request answer (or, at last, a line) filled it
+//                           ├ unrecoverable_messages skipped by a resync (recovery timed out, or
+//                           │                        the buffer was full: buffer_overflows)
+//                           └ the rest: still being recovered
+//
+// Every message received is delivered once or counted a duplicate; every sequence number below
+// the next to deliver was delivered or counted unrecoverable.
+//
+// Memory ordering: one writer (the thread running the arbitrator) adds with a relaxed load and
+// store, no read-modify-write; any thread reads relaxed and sees a recent value (the stats printer).
+
+#include <array>
+#include <atomic>
+#include <cstddef>
+#include <cstdint>
+#include <string_view>
+
+#include "disruptor/cache_line.hpp"
+#include "feed/line.hpp"
+
+namespace sentinel::feed {
+
+// The per-line counters come in threes, in Line's order: on_line() picks one.
+enum class ArbitrationCounter : std::size_t {
+    packets_a,                   // UDP payloads handed in, whatever they held
+    packets_b,
+    packets_recovery,
+    messages_a,                  // messages in well-formed packets of the session
+    messages_b,
+    messages_recovery,
+    duplicates_a,                // messages already delivered or held: dropped
+    duplicates_b,
+    duplicates_recovery,
+    malformed_packets_a,         // dropped whole: blocks that do not tile the payload (moldudp64.hpp)
+    malformed_packets_b,
+    malformed_packets_recovery,
+    foreign_session_packets_a,   // dropped whole: a session other than the first one seen
+    foreign_session_packets_b,
+    foreign_session_packets_recovery,
+    messages,                    // delivered to the sink: in sequence order, each once
+    gaps,                        // missing ranges declared gaps: gone from both lines past the tolerance
+    missing_messages,            // their sizes, summed
+    recovered_messages,          // of those, filled later
+    unrecoverable_messages,      // of those, skipped by a resync
+    resyncs,                     // skips to the live stream past unrecoverable messages
+    buffer_overflows,            // of those, forced by a full buffer
+    rerequests,                  // re-request packets sent, retries included
+    rerequest_retries,           // of those, sent again because unanswered after retry_ns
+    session_ended,               // 1 once an end-of-session packet arrived on any line
+    count,                       // add all new counters before this one
+};
+
+inline constexpr std::size_t kArbitrationCounterCount = static_cast<std::size_t>(ArbitrationCounter::count);
+
+inline constexpr std::array<std::string_view, kArbitrationCounterCount> kArbitrationCounterLabels{
+    "feed_packets_a",
+    "feed_packets_b",
+    "feed_packets_recovery",
+    "feed_messages_a",
+    "feed_messages_b",
+    "feed_messages_recovery",
+    "feed_duplicates_a",
+    "feed_duplicates_b",
+    "feed_duplicates_recovery",
+    "feed_malformed_packets_a",
+    "feed_malformed_packets_b",
+    "feed_malformed_packets_recovery",
+    "feed_foreign_session_packets_a",
+    "feed_foreign_session_packets_b",
+    "feed_foreign_session_packets_recovery",
+    "feed_messages",
+    "feed_gaps",
+    "feed_missing_messages",
+    "feed_recovered_messages",
+    "feed_unrecoverable_messages",
+    "feed_resyncs",
+    "feed_buffer_overflows",
+    "feed_rerequests",
+    "feed_rerequest_retries",
+    "feed_session_ended",
+};
+
+// The counter of `line` in the group of three that `line_a` opens.
+constexpr ArbitrationCounter on_line(ArbitrationCounter line_a, Line line) noexcept {
+    return static_cast<ArbitrationCounter>(static_cast<std::size_t>(line_a) + static_cast<std::size_t>(line));
+}
+
+static_assert(static_cast<std::size_t>(ArbitrationCounter::messages) ==
+                  static_cast<std::size_t>(ArbitrationCounter::packets_a) + 5 * kLineCount,
+              "per-line counters come in groups of kLineCount in Line's order: on_line() adds the line's index");
+
+// Alone on its line pair: the arbitrator's stores must not invalidate a line another core writes.
+class alignas(disruptor::kFalseSharingRange) ArbitrationCounters {
+public:
+    // The arbitrator's thread only.
+    void add(ArbitrationCounter c, std::uint64_t n = 1) noexcept {
+        std::atomic<std::uint64_t>& v = values_[static_cast<std::size_t>(c)];
+        v.store(v.load(std::memory_order_relaxed) + n, std::memory_order_relaxed);  // a statistic, single writer
+    }
+
+    // Any thread.
+    std::uint64_t get(ArbitrationCounter c) const noexcept {
+        return values_[static_cast<std::size_t>(c)].load(std::memory_order_relaxed);  // a statistic
+    }
+
+private:
+    std::array<std::atomic<std::uint64_t>, kArbitrationCounterCount> values_{};
+};
+
+}  // namespace sentinel::feed
