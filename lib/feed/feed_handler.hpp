@@ -16,6 +16,11 @@
 // session it sees and drops packets of any other. Sessions number messages from 1, so a stream
 // joined late counts what it missed as a gap.
 //
+// on_packet() hides the books' cache misses: it prefetches the whole packet before walking its
+// length prefixes (each load depends on the one before), and two cursors walk ahead of the one
+// applying messages, hinting the order table slot, the level and the ladder each message will
+// need (prefetch_far, prefetch_near) so that those misses overlap with the work before them.
+//
 // Thread safety: one thread drives a handler; counters() may be read from any thread.
 
 #include <concepts>

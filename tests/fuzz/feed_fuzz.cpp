@@ -98,9 +98,11 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         at += 2;
         if (at > input.size()) break;
         if (length > input.size() - at) length = input.size() - at;
-        // A copy of exactly the chunk, so that AddressSanitizer sees any read past its end.
-        const std::string chunk(reinterpret_cast<const char*>(input.data() + at), length);
-        const std::span<const std::byte> bytes(reinterpret_cast<const std::byte*>(chunk.data()), chunk.size());
+        // A heap copy of exactly the chunk (no terminator, no spare capacity), so that
+        // AddressSanitizer sees a read even one byte past its end.
+        const std::vector<std::byte> chunk(input.begin() + static_cast<std::ptrdiff_t>(at),
+                                           input.begin() + static_cast<std::ptrdiff_t>(at + length));
+        const std::span<const std::byte> bytes(chunk);
         handler->on_packet(bytes, [](const BookUpdate& u) { check(u.top_changed); });
         handler->on_message(bytes);
         (void)udp_datagram(bytes);
