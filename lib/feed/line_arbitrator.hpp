@@ -30,7 +30,6 @@
 // and must not call back into the arbitrator.
 
 #include <algorithm>
-#include <concepts>
 #include <cstddef>
 #include <cstdint>
 #include <memory_resource>
