@@ -3,6 +3,7 @@
 #   build/       release (-O3)          unit, stress and integration suites
 #   build-asan/  AddressSanitizer+UBSan unit and stress suites
 #   build-tsan/  ThreadSanitizer        unit and stress suites (the concurrency proof)
+#   build-fuzz/  libFuzzer (clang)      the MoldUDP64 + ITCH 5.0 decoder and books, 20 s
 # Ends with one line "tests: N passed, N failed" and a non-zero exit if anything failed.
 set -euo pipefail
 
@@ -43,6 +44,9 @@ run_suites() {
 run_suites build none unit stress integration
 run_suites build-asan address,undefined unit stress
 run_suites build-tsan thread unit stress
+
+say "fuzzing the feed decoder and books for 20 s (tests/fuzz/run_fuzz.sh)"
+if bash "$root/tests/fuzz/run_fuzz.sh" 20; then passed=$((passed + 1)); else failed=$((failed + 1)); status=1; fi
 
 if ((status != 0 && failed == 0)); then failed=1; fi  # a crash may leave no JUnit record
 echo "tests: $passed passed, $failed failed, $skipped skipped"
