@@ -34,11 +34,30 @@ std::size_t buffer_bytes(const Options& o) {
     return bytes;
 }
 
+// Without --force a run must not stop half-way when rotation reaches a number an earlier run left
+// behind (cap_00008.pcapng): every name it could take is checked before the first packet.
+void refuse_earlier_rotation(const std::string& path) {
+    const std::filesystem::path p(path);
+    const std::string stem = p.stem().string() + '_';
+    const std::string extension = p.extension().string();
+    const std::filesystem::path dir = p.has_parent_path() ? p.parent_path() : ".";
+    std::error_code ec;
+    for (const auto& entry : std::filesystem::directory_iterator(dir, ec)) {
+        const std::string name = entry.path().filename().string();
+        if (!name.starts_with(stem) || !name.ends_with(extension)) continue;
+        const std::string number = name.substr(stem.size(), name.size() - stem.size() - extension.size());
+        if (number.size() >= 5 && std::ranges::all_of(number, [](char c) { return c >= '0' && c <= '9'; }))
+            throw std::runtime_error("cannot rotate into " + entry.path().string() +
+                                     ": it exists from an earlier run (use --force to overwrite, or another --capture name)");
+    }
+}
+
 }  // namespace
 
 CaptureJournal::CaptureJournal(const Options& o, const std::vector<int>& ports, std::size_t producers) : ports_(ports) {
     if (std::filesystem::is_directory(*o.capture))
         throw std::invalid_argument("--capture " + *o.capture + " is a directory: give a file name inside it");
+    if ((o.rotate_bytes != 0 || o.rotate_interval.count() != 0) && !o.force) refuse_earlier_rotation(*o.capture);
     std::vector<capture::JournalInterface> interfaces;
     interface_of_port_.assign(static_cast<std::size_t>(std::ranges::max(ports)) + 1, 0);
     for (const int port : ports) {
@@ -61,14 +80,14 @@ CaptureJournal::CaptureJournal(const Options& o, const std::vector<int>& ports, 
         std::move(interfaces), producers);
 }
 
-void CaptureJournal::close(const Pipeline& pipeline, const ReceivePorts& ports, Totals& totals) {
+void CaptureJournal::close(const Pipeline& pipeline, const std::map<int, std::uint64_t>& nic_missed, Totals& totals) {
     journal_->drain();
     std::vector<capture::InterfaceStats> stats;
     for (const int port : ports_) {
         const Totals t = pipeline.port_totals(port);
         stats.push_back({.received = t[net::Counter::rx_packets],
                          .dropped = t[net::Counter::dropped_ring_full] + t[net::Counter::dropped_journal] +
-                                    ports.nic_missed(port)});
+                                    nic_missed.at(port)});
     }
     // Packets lost in a failed write are not tallied by interface; with one port they are all its.
     if (stats.size() == 1) stats.front().dropped += journal_->lost_packets();

@@ -6,6 +6,7 @@
 // Thread safety: the main thread; the producers go to the capture stages' lcores.
 
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <memory_resource>
 #include <string>
@@ -30,7 +31,8 @@ public:
     // After every lcore stopped: writes what is queued and the interface statistics, closes the
     // file, and makes `totals` count what reached the disk: captured_* become the journal's
     // written figures, and packets lost in a failed write join dropped_journal.
-    void close(const Pipeline& pipeline, const ReceivePorts& ports, Totals& totals);
+    // `nic_missed`: imissed by port, read once when the lcores stopped.
+    void close(const Pipeline& pipeline, const std::map<int, std::uint64_t>& nic_missed, Totals& totals);
 
 private:
     std::vector<int> ports_;

@@ -19,6 +19,7 @@
 #include <cstdio>
 #include <exception>
 #include <fstream>
+#include <map>
 #include <optional>
 #include <stdexcept>
 #include <string>
@@ -92,14 +93,17 @@ int run_appliance(const Options& options, const Plan& plan, const std::vector<in
     std::fflush(stdout);
 
     install_signal_handlers();
-    const sentinel::app::Telemetry telemetry(pipeline, ports);
+    std::optional<sentinel::app::Telemetry> telemetry(std::in_place, pipeline, ports);
     ports.start();
     pipeline.launch();
     sentinel::app::run_main_lcore(pipeline, ports, options, outputs.journal, g_quit);
     const std::vector<std::string> lcore_errors = pipeline.wait();
-    const std::uint64_t nic_missed = ports.nic_missed();
+    telemetry.reset();  // its commands read the ports, which close below
+    const std::map<int, std::uint64_t> missed = ports.nic_missed_by_port();  // one reading for every report
+    std::uint64_t nic_missed = 0;
+    for (const auto& [port, n] : missed) nic_missed += n;
     sentinel::app::Totals totals = pipeline.totals();
-    if (capture) capture->close(pipeline, ports, totals);
+    if (capture) capture->close(pipeline, missed, totals);
     ports.stop_and_close();
     const std::vector<std::string> leaks = ports.leaks();
 

@@ -149,9 +149,13 @@ constexpr option kLong[] = {
 std::vector<std::string> config_arguments(int argc, char** argv) {
     std::optional<std::string> path;
     for (int i = 1; i < argc; ++i) {
+        // getopt_long takes any unambiguous prefix ("--conf FILE"), so this must too.
         const std::string_view a(argv[i]);
-        if (a == "--config" && i + 1 < argc) path = argv[i + 1];
-        else if (a.starts_with("--config=")) path = std::string(a.substr(9));
+        const auto eq = a.find('=');
+        const std::string_view key = a.substr(0, eq);
+        if (key.size() < 4 || !std::string_view("--config").starts_with(key)) continue;
+        if (eq != std::string_view::npos) path = std::string(a.substr(eq + 1));
+        else if (i + 1 < argc) path = argv[++i];
     }
     std::vector<std::string> args;
     if (!path) return args;

@@ -166,6 +166,9 @@ std::vector<std::string> Pipeline::wait() {
     for (std::size_t i = 0; i < launched_; ++i)
         if (std::string e = net::wait(jobs_[i]); !e.empty()) errors.push_back(std::move(e));
     launched_ = 0;
+    if (main_cycle_->timed_out())
+        errors.push_back("main lcore " + std::to_string(main_cycle_->lcore()) +
+                         " gave up draining its rings: a stage stopped making progress");
     return errors;
 }
 

@@ -59,10 +59,10 @@ std::uint64_t ReceivePorts::nic_missed() const {
     return missed;
 }
 
-std::uint64_t ReceivePorts::nic_missed(int port) const {
-    for (const auto& p : ports_)
-        if (p->id() == port) return p->stats().imissed;
-    return 0;
+std::map<int, std::uint64_t> ReceivePorts::nic_missed_by_port() const {
+    std::map<int, std::uint64_t> missed;
+    for (const auto& p : ports_) missed[p->id()] = p->stats().imissed;
+    return missed;
 }
 
 void ReceivePorts::stop_and_close() {

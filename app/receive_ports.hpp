@@ -8,6 +8,7 @@
 // Thread safety: the main thread only.
 
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -32,7 +33,7 @@ public:
     void start();
     // Packets the NICs dropped for want of a free descriptor (rte_eth_stats imissed), summed.
     std::uint64_t nic_missed() const;
-    std::uint64_t nic_missed(int port) const;
+    std::map<int, std::uint64_t> nic_missed_by_port() const;
     // "port0 (net_pcap0)": how captures and reports name a port.
     static std::string describe(int port);
     void stop_and_close();

@@ -25,7 +25,7 @@ std::string telemetry_key(std::string_view ring) {
     return name.starts_with("ring_") ? name.substr(5) : name;
 }
 
-int stats(const char*, const char*, rte_tel_data* d) {
+int stats(const char*, const char*, rte_tel_data* d) noexcept try {
     std::lock_guard lock(g_mutex);
     if (g_source.pipeline == nullptr) return -1;
     const Totals t = g_source.pipeline->totals();
@@ -35,9 +35,11 @@ int stats(const char*, const char*, rte_tel_data* d) {
     rte_tel_data_add_dict_u64(d, "dropped_nic_missed", g_source.ports->nic_missed());
     rte_tel_data_add_dict_u64(d, "ring_occupancy", static_cast<std::uint64_t>(g_source.pipeline->occupancy()));
     return 0;
+} catch (...) {  // EAL's telemetry thread is C: nothing may unwind into it
+    return -1;
 }
 
-int stages(const char*, const char*, rte_tel_data* d) {
+int stages(const char*, const char*, rte_tel_data* d) noexcept try {
     std::lock_guard lock(g_mutex);
     if (g_source.pipeline == nullptr) return -1;
     rte_tel_data_start_dict(d);
@@ -51,6 +53,8 @@ int stages(const char*, const char*, rte_tel_data* d) {
         rte_tel_data_add_dict_container(d, telemetry_key(ring.name).c_str(), r, 0);  // d takes r: keep_ref 0
     }
     return 0;
+} catch (...) {  // as in stats()
+    return -1;
 }
 
 }  // namespace

@@ -60,7 +60,9 @@ Journal::Journal(JournalConfig config, std::vector<JournalInterface> interfaces,
     : config_(validated(std::move(config), interfaces, producers)),
       interfaces_(std::move(interfaces)),
       writer_(config_),
-      hand_off_(std::bit_ceil(producers * config_.buffers_per_producer)) {
+      // Twice the buffers: the writer returns a buffer before its batch ends and moves the ring's
+      // sequence, so a producer may publish a reused buffer while its old slot still counts.
+      hand_off_(2 * std::bit_ceil(producers * config_.buffers_per_producer)) {
     std::vector<std::byte> header;
     pcapng::append_section_header(header, kApplication);
     const std::uint32_t snaplen = std::ranges::max(interfaces_, {}, &JournalInterface::snaplen).snaplen;

@@ -33,18 +33,32 @@ CaptureStage::CaptureStage(capture::Journal& journal, capture::JournalProducer& 
       snaplen_(snaplen),
       interface_of_port_(std::move(interface_of_port)),
       clock_(clock),
-      flush_after_tsc_(tsc_hz / 1000 * static_cast<std::uint64_t>(flush_after.count())) {}
+      flush_after_tsc_(tsc_hz / 1000 * static_cast<std::uint64_t>(flush_after.count())),
+      stall_limit_tsc_(tsc_hz / 1000 * static_cast<std::uint64_t>(kWriterStallLimit.count())) {}
 
 std::byte* CaptureStage::reserve(const PacketSlot& slot, std::uint32_t captured) {
     const std::uint32_t interface = interface_of_port_[slot.port];
     const std::uint64_t ns = clock_.nanoseconds(slot.rx_tsc);
+    std::uint64_t give_up_at = 0;
     for (unsigned spins = 0;; ++spins) {
-        if (std::byte* epb = producer_.begin_packet(interface, ns, slot.len, captured)) return epb;
-        if (journal_.failed()) return nullptr;
+        if (std::byte* epb = producer_.begin_packet(interface, ns, slot.len, captured)) {
+            writer_stalled_ = false;
+            return epb;
+        }
+        if (journal_.failed() || writer_stalled_) return nullptr;
         // The writer is behind. It is a thread of its own, possibly on this very CPU (a 2-core
         // machine runs it beside the worker lcore): spin briefly, then let it run.
-        if (spins < 64) rte_pause();
-        else sched_yield();
+        if (spins < 64) {
+            rte_pause();
+            continue;
+        }
+        sched_yield();
+        const std::uint64_t now = rte_rdtsc();
+        if (give_up_at == 0) give_up_at = now + stall_limit_tsc_;
+        else if (now >= give_up_at) {
+            writer_stalled_ = true;  // drop, counted, until the writer frees a buffer again
+            return nullptr;
+        }
     }
 }
 

@@ -7,8 +7,10 @@
 //
 // When the journal has no free buffer (its writer is behind the producers), the stage waits for
 // one, which in turn stops the ring's consumers, fills the ring and makes RX apply its full policy:
-// the loss, if any, is counted where the policy says (the NIC's imissed, or dropped_ring_full). Only
-// a journal that failed (full disk, I/O error) makes the stage drop, counting dropped_journal.
+// the loss, if any, is counted where the policy says (the NIC's imissed, or dropped_ring_full). A
+// journal that failed (full disk, I/O error), or a writer that freed nothing for kWriterStallLimit
+// (a hung disk: the lcore, and the shutdown, must not wait on it for ever), makes the stage drop,
+// counting dropped_journal; after a stall it waits again once the writer frees a buffer.
 // A partly filled buffer goes to the writer once traffic pauses for `flush_after`, so the file on
 // disk trails the wire by at most that much when the link is quiet.
 //
@@ -28,6 +30,8 @@ namespace sentinel::net {
 
 class CaptureStage {
 public:
+    static constexpr std::chrono::milliseconds kWriterStallLimit{2000};
+
     // `interface_of_port[p]`: the journal interface of DPDK port p. `tsc_hz`: rte_get_tsc_hz().
     CaptureStage(capture::Journal& journal, capture::JournalProducer& producer, std::uint32_t snaplen,
                  std::vector<std::uint32_t> interface_of_port, const TscClock& clock, std::uint64_t tsc_hz,
@@ -51,6 +55,8 @@ private:
     const std::vector<std::uint32_t> interface_of_port_;
     const TscClock& clock_;
     const std::uint64_t flush_after_tsc_;
+    const std::uint64_t stall_limit_tsc_;
+    bool writer_stalled_ = false;  // the last wait hit kWriterStallLimit: drop without waiting
     std::uint64_t pending_since_tsc_ = 0;  // the first packet of the unflushed buffer; 0: none
     Counters counters_;
 };
