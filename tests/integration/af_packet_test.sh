@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# The real sentinel receiving from a kernel interface through net_af_packet: a veth pair whose far
-# end lives in a network namespace made here; tcpreplay sends a generated pcap into it; sentinel
-# captures until idle. What it captured, filtered to the generator's source MACs (the kernel may add
+# The real sentinel receiving from a kernel interface through net_af_packet: a veth pair whose two
+# ends live in two network namespaces made here (nothing the test sends can reach the machine's own
+# stack or network); tcpreplay sends a generated pcap into the far end; sentinel, run inside the near
+# namespace, captures until idle. What it captured, filtered to the generator's source MACs (the kernel may add
 # frames of its own), is exactly what was sent, byte for byte and in order, and so is a filtered
 # capture, against tcpdump's selection.
 # usage: af_packet_test.sh SENTINEL JOURNAL HUGEPAGES_SH GEN_TRAFFIC_PY
@@ -11,17 +12,23 @@ source "$(dirname "${BASH_SOURCE[0]}")/sentinel_test_lib.sh" af_packet "$@"
 
 command -v tcpreplay >/dev/null || skip "needs tcpreplay (scripts/setup.sh installs it)"
 ns=sentinel_af_$$
+ns_near=sentinel_afn_$$
 near=sntA$$  # interface names: at most 15 characters
 far=sntB$$
 ip netns add "$ns" 2>/dev/null || skip "cannot make a network namespace (ip netns add)"
 at_exit "ip netns del '$ns' 2>/dev/null"
+ip netns add "$ns_near" 2>/dev/null || skip "cannot make a second network namespace"
+at_exit "ip netns del '$ns_near' 2>/dev/null"
 ip link add "$near" type veth peer name "$far" 2>/dev/null || skip "cannot make a veth pair"
-at_exit "ip link del '$near' 2>/dev/null"
+at_exit "ip link del '$near' 2>/dev/null"  # in case a move below failed; a namespace takes its veth with it
 ip link set "$far" netns "$ns" || skip "cannot move a veth end into a namespace"
+ip link set "$near" netns "$ns_near" || skip "cannot move a veth end into a namespace"
 # No IPv6 on either end: no router solicitations or DAD probes (the filter would drop them anyway).
-sysctl -qw "net.ipv6.conf.$near.disable_ipv6=1" 2>/dev/null
+ip netns exec "$ns_near" sysctl -qw "net.ipv6.conf.$near.disable_ipv6=1" 2>/dev/null
 ip netns exec "$ns" sysctl -qw "net.ipv6.conf.$far.disable_ipv6=1" 2>/dev/null
-ip link set "$near" up && ip netns exec "$ns" ip link set "$far" up || { echo "cannot bring the veth pair up"; exit 1; }
+ip netns exec "$ns_near" ip link set "$near" up && ip netns exec "$ns" ip link set "$far" up ||
+  { echo "cannot bring the veth pair up"; exit 1; }
+launcher=(ip netns exec "$ns_near")
 
 # MTU 1500: net_af_packet copies each frame into one 2 KiB mbuf, so longer frames would arrive cut
 # short. Without QinQ: the PMD puts back a VLAN tag the kernel stripped always as 0x8100, so an outer

@@ -96,8 +96,9 @@ show_run() {
 }
 
 # start ARGS...: sentinel in the background (stdout $tmp/out, stderr $tmp/err), its pid in $pid.
+launcher=()  # a command sentinel runs under, e.g. (ip netns exec NS); it must exec, keeping the pid
 start() {
-  "$sentinel" "$@" >"$tmp/out" 2>"$tmp/err" </dev/null &
+  "${launcher[@]}" "$sentinel" "$@" >"$tmp/out" 2>"$tmp/err" </dev/null &
   pid=$!
 }
 
