@@ -14,6 +14,7 @@
 #include <rte_errno.h>
 #include <rte_pdump.h>
 
+#include <algorithm>
 #include <atomic>
 #include <csignal>
 #include <cstdio>
@@ -27,6 +28,8 @@
 #include <vector>
 
 #include "capture_journal.hpp"
+#include "feed_senders.hpp"
+#include "feed_stats.hpp"
 #include "main_lcore.hpp"
 #include "options.hpp"
 #include "pipeline.hpp"
@@ -49,21 +52,35 @@ using sentinel::platform::Topology;
 constexpr int kExitFailure = 1;
 constexpr int kExitUsage = 2;
 
-// The one global: SIGINT and SIGTERM ask the main lcore to stop the pipeline.
+// The globals: SIGINT and SIGTERM ask the main lcore to stop the pipeline; SIGUSR1 asks for the
+// books (--book-out) now.
 std::atomic<bool> g_quit{false};
+std::atomic<bool> g_dump_books{false};
 static_assert(std::atomic<bool>::is_always_lock_free, "a signal handler may only touch lock-free atomics");
 
-extern "C" void on_signal(int) {
-    g_quit.store(true, std::memory_order_relaxed);  // a flag the main loop polls; no data rides on it
+extern "C" void on_signal(int signal) {
+    // Flags the main loop polls; no data rides on them.
+    (signal == SIGUSR1 ? g_dump_books : g_quit).store(true, std::memory_order_relaxed);
 }
 
 void install_signal_handlers() {
     struct sigaction action {};
     action.sa_handler = on_signal;
     sigemptyset(&action.sa_mask);
-    for (const int signal : {SIGINT, SIGTERM})
+    for (const int signal : {SIGINT, SIGTERM, SIGUSR1})
         if (sigaction(signal, &action, nullptr) != 0)
             throw std::system_error(errno, std::generic_category(), "sigaction " + std::to_string(signal));
+}
+
+// The feed stage's settings from the options: the books sized by --feed-max-orders (levels and
+// ladder rungs in proportion, as BookConfig's defaults are), the arbitrator's defaults.
+sentinel::net::FeedStageConfig feed_config(const Options& o) {
+    sentinel::net::FeedStageConfig c;
+    c.books.max_orders = o.feed_max_orders;
+    c.books.max_levels = std::max<std::size_t>(1024, o.feed_max_orders / 4);
+    c.books.ladder_rungs = o.feed_max_orders;
+    if (o.book_out) c.book_out = *o.book_out;
+    return c;
 }
 
 int run_appliance(const Options& options, const Plan& plan, const std::vector<int>& port_ids, bool pdump) {
@@ -82,12 +99,20 @@ int run_appliance(const Options& options, const Plan& plan, const std::vector<in
     if (options.capture) capture.emplace(options, port_ids, rings);
     const sentinel::net::TscClock clock(rte_rdtsc(), rte_get_tsc_hz());
     sentinel::app::Outputs outputs;
+    outputs.clock = &clock;
     if (capture) {
         outputs.journal = &capture->journal();
-        outputs.clock = &clock;
         outputs.interface_of_port = capture->interface_of_port();
     }
     if (options.forward) outputs.forward_port = static_cast<std::uint16_t>(*options.forward);
+    sentinel::app::FeedSenders senders(options, ports);
+    if (options.feed) {
+        outputs.feed = feed_config(options);
+        if (senders.rerequests) outputs.rerequests = &*senders.rerequests;
+        if (senders.multicast) outputs.tob_multicast = &*senders.multicast;
+        if (options.tob_out) outputs.tob_out = *options.tob_out;
+        outputs.tob_force = options.force;
+    }
     sentinel::app::Pipeline pipeline(plan, options, outputs);
     std::fputs((pipeline.memory_report(plan) + ports.memory_report(plan)).c_str(), stdout);
     std::fflush(stdout);
@@ -96,7 +121,7 @@ int run_appliance(const Options& options, const Plan& plan, const std::vector<in
     std::optional<sentinel::app::Telemetry> telemetry(std::in_place, pipeline, ports);
     ports.start();
     pipeline.launch();
-    sentinel::app::run_main_lcore(pipeline, ports, options, outputs.journal, g_quit);
+    sentinel::app::run_main_lcore(pipeline, ports, options, outputs.journal, g_quit, g_dump_books);
     const std::vector<std::string> lcore_errors = pipeline.wait();
     telemetry.reset();  // its commands read the ports, which close below
     const std::map<int, std::uint64_t> missed = ports.nic_missed_by_port();  // one reading for every report
@@ -108,8 +133,16 @@ int run_appliance(const Options& options, const Plan& plan, const std::vector<in
     const std::vector<std::string> leaks = ports.leaks();
 
     const sentinel::app::Rules rules{.capture = capture.has_value(), .forward = options.forward.has_value()};
-    const std::string counters = sentinel::app::final_counters(totals, nic_missed);
-    std::fputs((counters + sentinel::app::identity_lines(totals, rules)).c_str(), stdout);
+    std::string counters = sentinel::app::final_counters(totals, nic_missed);
+    std::string identities = sentinel::app::identity_lines(totals, rules);
+    sentinel::net::FeedStage* feed = pipeline.feed();
+    std::string book_error;
+    if (feed) {
+        book_error = feed->write_books();  // the lcores have stopped: the books are the main thread's now
+        counters += sentinel::app::feed_counters({*feed, pipeline.publisher(), senders});
+        identities += sentinel::app::feed_identity_lines(*feed);
+    }
+    std::fputs((counters + identities).c_str(), stdout);
     if (capture) std::printf("capture_files=%u\n", capture->journal().files());
     std::fflush(stdout);
     if (options.stats_out) {
@@ -125,7 +158,11 @@ int run_appliance(const Options& options, const Plan& plan, const std::vector<in
                      static_cast<unsigned long long>(totals[sentinel::net::Counter::captured_packets]),
                      static_cast<unsigned long long>(totals[sentinel::net::Counter::dropped_journal]),
                      capture->journal().error().c_str());
-    const bool ok = lcore_errors.empty() && leaks.empty() && journal_ok && sentinel::app::identities_hold(totals, rules);
+    if (!book_error.empty()) std::fprintf(stderr, "sentinel: %s\n", book_error.c_str());
+    const bool publisher_ok = !pipeline.publisher() || pipeline.publisher()->error().empty();
+    const bool feed_ok = !feed || (book_error.empty() && publisher_ok && sentinel::app::feed_identities_hold(*feed));
+    const bool ok = lcore_errors.empty() && leaks.empty() && journal_ok && feed_ok &&
+                    sentinel::app::identities_hold(totals, rules);
     return ok ? 0 : kExitFailure;
 }
 

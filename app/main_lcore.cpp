@@ -26,7 +26,7 @@ const char* stop_reason(const Options& o, const std::atomic<bool>& quit, std::ui
 
 // With no duty of its own the main lcore sleeps between checks instead of spinning.
 void run_main_lcore(Pipeline& pipeline, const ReceivePorts& ports, const Options& o, const capture::Journal* journal,
-                    const std::atomic<bool>& quit) {
+                    const std::atomic<bool>& quit, std::atomic<bool>& dump_books) {
     const std::uint64_t hz = rte_get_tsc_hz();
     const auto ticks = [hz](std::chrono::milliseconds ms) { return hz / 1000 * static_cast<std::uint64_t>(ms.count()); };
     const std::uint64_t start = rte_rdtsc();
@@ -57,6 +57,11 @@ void run_main_lcore(Pipeline& pipeline, const ReceivePorts& ports, const Options
                 std::fprintf(stderr, "sentinel: %s; stopping\n", failure.c_str());
                 pipeline.request_stop();
             }
+        }
+        // A flag a signal handler sets; the books are the feed lcore's to write.
+        if (dump_books.exchange(false, std::memory_order_relaxed)) {
+            if (net::FeedStage* feed = pipeline.feed()) feed->request_book_dump();
+            else std::fputs("sentinel: SIGUSR1 asks for the books, and this run has no --feed\n", stderr);
         }
         if (journal && !journal_failure_told && journal->failed()) {
             journal_failure_told = true;

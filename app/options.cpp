@@ -59,6 +59,22 @@ constexpr const char* kUsage =
     "  --forward PORT         transmit the selected packets out of DPDK port PORT\n"
     "  --forward-filter EXPR  tcpdump/libpcap filter selecting what to forward (default: all)\n"
     "\n"
+    "Market data (one RX ring: --rx-queues 1 and one receiving port):\n"
+    "  --feed itch50          run the feed handler: Nasdaq TotalView-ITCH 5.0 over MoldUDP64\n"
+    "  --feed-a IP:PORT       line A: UDP datagrams to IP:PORT (a multicast group, usually)\n"
+    "  --feed-b IP:PORT       line B; either line alone works too\n"
+    "  --book-out FILE        write the order books to FILE at exit and on SIGUSR1\n"
+    "                         ('SYMBOL SIDE PRICE SHARES ORDERS' per price level)\n"
+    "  --feed-max-orders N    resting orders the books can hold (default 4194304; about\n"
+    "                         50 bytes of hugepage memory each)\n"
+    "  --rerequest-server IP:PORT  recover gaps by MoldUDP64 re-request to this server\n"
+    "  --rerequest-source IP:PORT  our address: re-requests come from it, answers go to it\n"
+    "  --rerequest-mac MAC    the next hop's MAC towards the server (default ff:ff:ff:ff:ff:ff)\n"
+    "  --feed-tx PORT         DPDK port that sends re-requests and top-of-book datagrams\n"
+    "  --tob-multicast GROUP:PORT  publish top-of-book changes to GROUP:PORT (format:\n"
+    "                         lib/feed/top_of_book.hpp; README 'Top-of-book format')\n"
+    "  --tob-out FILE         write the same datagrams to FILE (--force overwrites it)\n"
+    "\n"
     "EAL options come first, DPDK's way: e.g. -l 0-1 --vdev net_null0 (see dpdk-testpmd --help).\n";
 
 long long parse_integer(std::string_view option, const char* text, long long min, long long max) {
@@ -110,11 +126,31 @@ std::vector<int> parse_ports(const char* text) {
     }
 }
 
+feed::UdpEndpoint parse_endpoint(std::string_view option, const char* text) {
+    const std::optional<feed::UdpEndpoint> e = feed::parse_endpoint(text);
+    if (!e || e->port == 0)
+        throw std::invalid_argument(std::string(option) + " needs IPv4:PORT, e.g. 233.54.12.111:26477, got '" + text + "'");
+    return *e;
+}
+
+bool is_multicast(const feed::UdpEndpoint& e) { return (e.address >> 28) == 0xE; }  // 224.0.0.0/4
+
+std::array<std::uint8_t, 6> parse_mac(std::string_view option, const char* text) {
+    std::array<std::uint8_t, 6> mac{};
+    unsigned b[6];
+    char end = 0;
+    if (std::sscanf(text, "%2x:%2x:%2x:%2x:%2x:%2x%c", &b[0], &b[1], &b[2], &b[3], &b[4], &b[5], &end) != 6)
+        throw std::invalid_argument(std::string(option) + " needs a MAC address like 02:00:00:00:00:01, got '" + text + "'");
+    std::ranges::copy(b, mac.begin());
+    return mac;
+}
+
 // Long options only; getopt_long returns the enum value.
 enum : int {
     plan = 256, topology, port_numa_node, rx_queues, ring_size, refuse_cross_node, ports, burst, full_policy,
     duration, stop_when_idle, stats_interval, stats_out, usage, config, capture, capture_filter, snaplen,
-    rotate_size, rotate_seconds, max_files, force, forward, forward_filter
+    rotate_size, rotate_seconds, max_files, force, forward, forward_filter, feed_kind, feed_a, feed_b, book_out,
+    feed_max_orders, rerequest_server, rerequest_source, rerequest_mac, feed_tx, tob_multicast, tob_out
 };
 constexpr option kLong[] = {
     {"plan", no_argument, nullptr, plan},
@@ -141,6 +177,17 @@ constexpr option kLong[] = {
     {"force", no_argument, nullptr, force},
     {"forward", required_argument, nullptr, forward},
     {"forward-filter", required_argument, nullptr, forward_filter},
+    {"feed", required_argument, nullptr, feed_kind},
+    {"feed-a", required_argument, nullptr, feed_a},
+    {"feed-b", required_argument, nullptr, feed_b},
+    {"book-out", required_argument, nullptr, book_out},
+    {"feed-max-orders", required_argument, nullptr, feed_max_orders},
+    {"rerequest-server", required_argument, nullptr, rerequest_server},
+    {"rerequest-source", required_argument, nullptr, rerequest_source},
+    {"rerequest-mac", required_argument, nullptr, rerequest_mac},
+    {"feed-tx", required_argument, nullptr, feed_tx},
+    {"tob-multicast", required_argument, nullptr, tob_multicast},
+    {"tob-out", required_argument, nullptr, tob_out},
     {nullptr, 0, nullptr, 0},
 };
 
@@ -189,6 +236,29 @@ std::vector<std::string> config_arguments(int argc, char** argv) {
         }
     }
     return args;
+}
+
+void check_feed(const Options& o) {
+    const bool feed_options = o.feed_a || o.feed_b || o.book_out || o.rerequest_server || o.rerequest_source ||
+                              o.rerequest_mac || o.feed_tx || o.tob_multicast || o.tob_out;
+    if (!o.feed) {
+        if (feed_options)
+            throw std::invalid_argument("--feed-a, --feed-b, --book-out, --rerequest-*, --feed-tx, --tob-* only go "
+                                        "with --feed itch50");
+        return;
+    }
+    if (!o.feed_a && !o.feed_b) throw std::invalid_argument("--feed itch50 needs a line: --feed-a IP:PORT and/or --feed-b IP:PORT");
+    if (o.feed_a && o.feed_b && *o.feed_a == *o.feed_b)
+        throw std::invalid_argument("--feed-a and --feed-b name the same destination: give each line its own");
+    if ((o.rerequest_source || o.rerequest_mac) && !o.rerequest_server)
+        throw std::invalid_argument("--rerequest-source and --rerequest-mac only go with --rerequest-server IP:PORT");
+    if (o.rerequest_server && (!o.rerequest_source || !o.feed_tx))
+        throw std::invalid_argument("--rerequest-server needs --rerequest-source IP:PORT (our address, where answers "
+                                    "come) and --feed-tx PORT (the port that sends)");
+    if (o.tob_multicast && !o.feed_tx)
+        throw std::invalid_argument("--tob-multicast needs --feed-tx PORT (the port that sends)");
+    if (o.feed_tx && !o.rerequest_server && !o.tob_multicast)
+        throw std::invalid_argument("--feed-tx sends re-requests or top of book: add --rerequest-server or --tob-multicast");
 }
 
 }  // namespace
@@ -250,6 +320,28 @@ Options parse_options(int argc, char** argv, bool& help) {
         case force: o.force = true; break;
         case forward: o.forward = static_cast<int>(parse_integer("--forward", optarg, 0, 65535)); break;
         case forward_filter: o.forward_filter = optarg; break;
+        case feed_kind:
+            if (std::string_view(optarg) != "itch50")
+                throw std::invalid_argument("--feed knows itch50 (ITCH 5.0 over MoldUDP64), not '" + std::string(optarg) + "'");
+            o.feed = true;
+            break;
+        case feed_a: o.feed_a = parse_endpoint("--feed-a", optarg); break;
+        case feed_b: o.feed_b = parse_endpoint("--feed-b", optarg); break;
+        case book_out: o.book_out = optarg; break;
+        case feed_max_orders:
+            o.feed_max_orders = static_cast<std::size_t>(parse_integer("--feed-max-orders", optarg, 1024, 1LL << 30));
+            break;
+        case rerequest_server: o.rerequest_server = parse_endpoint("--rerequest-server", optarg); break;
+        case rerequest_source: o.rerequest_source = parse_endpoint("--rerequest-source", optarg); break;
+        case rerequest_mac: o.rerequest_mac = parse_mac("--rerequest-mac", optarg); break;
+        case feed_tx: o.feed_tx = static_cast<int>(parse_integer("--feed-tx", optarg, 0, 65535)); break;
+        case tob_multicast:
+            o.tob_multicast = parse_endpoint("--tob-multicast", optarg);
+            if (!is_multicast(*o.tob_multicast))
+                throw std::invalid_argument("--tob-multicast needs a multicast group (224.0.0.0/4), got '" +
+                                            std::string(optarg) + "'");
+            break;
+        case tob_out: o.tob_out = optarg; break;
         case usage:
             std::fputs(kUsage, stdout);
             help = true;
@@ -268,9 +360,12 @@ Options parse_options(int argc, char** argv, bool& help) {
                                     std::to_string(o.ring_size));
     if (o.topology && !o.plan_only)
         throw std::invalid_argument("--topology plans for another machine and only goes with --plan");
-    if (!o.capture && (!o.capture_filter.empty() || o.rotate_bytes || o.rotate_interval.count() || o.max_files || o.force))
-        throw std::invalid_argument("--capture-filter, --rotate-size, --rotate-seconds, --max-files and --force "
+    if (!o.capture && (!o.capture_filter.empty() || o.rotate_bytes || o.rotate_interval.count() || o.max_files))
+        throw std::invalid_argument("--capture-filter, --rotate-size, --rotate-seconds and --max-files "
                                     "only go with --capture PATH");
+    if (o.force && !o.capture && !o.tob_out)
+        throw std::invalid_argument("--force only goes with --capture PATH or --tob-out FILE");
+    check_feed(o);
     if (o.max_files && !o.rotate_bytes && !o.rotate_interval.count())
         throw std::invalid_argument("--max-files needs rotation: add --rotate-size or --rotate-seconds");
     if (!o.forward && !o.forward_filter.empty())

@@ -1,6 +1,7 @@
 #pragma once
 // The appliance's own options: everything after the "--" that ends DPDK's EAL options.
 
+#include <array>
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
@@ -8,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "feed/udp_frame.hpp"
 #include "net/full_policy.hpp"
 
 namespace sentinel::app {
@@ -36,6 +38,18 @@ struct Options {
     bool force = false;                       // --force: overwrite existing capture files
     std::optional<int> forward;               // --forward PORT: transmit selected packets out of PORT
     std::string forward_filter;               // --forward-filter EXPR; empty: every packet
+
+    bool feed = false;                                   // --feed itch50: the feed handler stage
+    std::optional<feed::UdpEndpoint> feed_a;             // --feed-a IP:PORT: line A's destination
+    std::optional<feed::UdpEndpoint> feed_b;             // --feed-b IP:PORT: line B's
+    std::optional<std::string> book_out;                 // --book-out FILE: books at exit and on SIGUSR1
+    std::size_t feed_max_orders = std::size_t{1} << 22;  // --feed-max-orders N: resting orders the books hold
+    std::optional<feed::UdpEndpoint> rerequest_server;   // --rerequest-server IP:PORT: where re-requests go
+    std::optional<feed::UdpEndpoint> rerequest_source;   // --rerequest-source IP:PORT: ours; answers come here
+    std::optional<std::array<std::uint8_t, 6>> rerequest_mac;  // --rerequest-mac MAC: next hop to the server
+    std::optional<int> feed_tx;                          // --feed-tx PORT: re-requests and top of book go out here
+    std::optional<feed::UdpEndpoint> tob_multicast;      // --tob-multicast GROUP:PORT: top-of-book datagrams
+    std::optional<std::string> tob_out;                  // --tob-out FILE: the same datagrams, to a file
 };
 
 // Parses argv[0..argc) (argv[0] is the program name). Throws std::invalid_argument with one line

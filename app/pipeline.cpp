@@ -6,6 +6,7 @@
 #include <chrono>
 #include <exception>
 #include <stdexcept>
+#include <system_error>
 
 #include "placement_report.hpp"
 
@@ -23,6 +24,10 @@ constexpr std::size_t kStageBatch = 1024;
 // of a million slots drains in milliseconds; seconds mean a stage stopped.
 constexpr std::chrono::milliseconds kDrainLimit{5000};
 
+// Top-of-book changes the publisher may lag behind by before the feed drops them (counted): at a
+// million changes a second, 65 ms.
+constexpr std::size_t kTopOfBookSlots = std::size_t{1} << 16;
+
 // How long a partly filled capture buffer may wait for more packets before it goes to disk.
 constexpr std::chrono::milliseconds kCaptureFlushAfter{100};
 
@@ -30,6 +35,11 @@ int planned_node(const platform::Plan& plan, const std::string& name) {
     const auto m = std::ranges::find(plan.memory, name, &platform::MemoryPlacement::name);
     if (m == plan.memory.end()) throw std::logic_error("the plan has no memory region " + name);
     return m->node;
+}
+
+std::string dotted(std::uint32_t address) {
+    return std::to_string(address >> 24) + "." + std::to_string((address >> 16) & 0xff) + "." +
+           std::to_string((address >> 8) & 0xff) + "." + std::to_string(address & 0xff);
 }
 
 // A filter that does not compile is the operator's mistake: say which option holds it.
@@ -41,13 +51,26 @@ net::PacketFilter compile_filter(const char* option, const std::string& expressi
     }
 }
 
+// The libpcap expression for UDP datagrams to `e`, VLAN-tagged or not.
+std::string udp_to(const feed::UdpEndpoint& e) {
+    const std::string match = "udp and dst host " + dotted(e.address) + " and dst port " + std::to_string(e.port);
+    return "(" + match + ") or (vlan and " + match + ")";
+}
+
+// ... and from `from` to `to`: the recovery server's answers.
+std::string udp_between(const feed::UdpEndpoint& from, const feed::UdpEndpoint& to) {
+    const std::string match = "udp and src host " + dotted(from.address) + " and src port " + std::to_string(from.port) +
+                              " and dst host " + dotted(to.address) + " and dst port " + std::to_string(to.port);
+    return "(" + match + ") or (vlan and " + match + ")";
+}
+
 }  // namespace
 
 std::string ring_name(int port, int queue) { return "ring.port" + std::to_string(port) + ".rx" + std::to_string(queue); }
 std::string mempool_name(int port) { return "mempool.port" + std::to_string(port); }
 
 Pipeline::QueueRing::QueueRing(std::uint16_t port_id, std::uint16_t queue, std::size_t index, const Options& options,
-                               const Outputs& outputs, std::pmr::memory_resource& memory,
+                               const Outputs& outputs, net::TopOfBookRing* tops, std::pmr::memory_resource& memory,
                                const std::atomic<bool>& stop)
     : name(ring_name(port_id, queue)),
       port(port_id),
@@ -57,12 +80,28 @@ Pipeline::QueueRing::QueueRing(std::uint16_t port_id, std::uint16_t queue, std::
     if (outputs.journal) rules.push_back({net::Verdict::kCapture, compile_filter("--capture-filter", options.capture_filter)});
     if (outputs.forward_port)
         rules.push_back({net::Verdict::kForward, compile_filter("--forward-filter", options.forward_filter)});
+    if (outputs.feed) {
+        if (options.feed_a) rules.push_back({net::Verdict::kFeedA, compile_filter("--feed-a", udp_to(*options.feed_a))});
+        if (options.feed_b) rules.push_back({net::Verdict::kFeedB, compile_filter("--feed-b", udp_to(*options.feed_b))});
+        if (options.rerequest_server)
+            rules.push_back({net::Verdict::kFeedRecovery,
+                             compile_filter("--rerequest-server", udp_between(*options.rerequest_server, *options.rerequest_source))});
+    }
     if (outputs.journal)
         capture.emplace(*outputs.journal, outputs.journal->producer(index), options.snaplen, outputs.interface_of_port,
                         *outputs.clock, rte_get_tsc_hz(), kCaptureFlushAfter);
     if (outputs.forward_port) forward.emplace(*outputs.forward_port, static_cast<std::uint16_t>(index));
+    if (outputs.feed) {
+        try {
+            feed.emplace(*outputs.feed, outputs.rerequests, tops, *outputs.clock, memory);
+        } catch (const std::system_error& e) {
+            throw std::runtime_error(std::string(e.what()) + ": the feed's books need hugepage memory for --feed-max-orders " +
+                                     std::to_string(options.feed_max_orders) +
+                                     " orders (about 50 bytes each): reserve more hugepages or lower --feed-max-orders");
+        }
+    }
 
-    // filter ─▶ {capture, forward} ─▶ release; without either, release alone gates RX.
+    // filter ─▶ {capture, forward, feed} ─▶ release; without any, release alone gates RX.
     if (rules.empty()) {
         ring.handle_events_with(release);
         stage_names = {"release"};
@@ -70,20 +109,23 @@ Pipeline::QueueRing::QueueRing(std::uint16_t port_id, std::uint16_t queue, std::
         filter.emplace(std::move(rules));
         auto filtered = ring.handle_events_with(*filter);
         stage_names = {"filter"};
-        if (capture && forward) {
-            filtered.then(*capture, *forward).then(release);
-            stage_names.insert(stage_names.end(), {"capture", "forward"});
-        } else if (capture) {
-            filtered.then(*capture).then(release);
-            stage_names.push_back("capture");
-        } else {
-            filtered.then(*forward).then(release);
-            stage_names.push_back("forward");
-        }
+        std::optional<net::PacketRing::StageGroup> middle;
+        const auto add = [&](auto& stage, std::string_view name) {
+            auto group = filtered.then(stage);
+            middle = middle ? ring.after(*middle, group) : group;
+            stage_names.push_back(name);
+        };
+        if (capture) add(*capture, "capture");
+        if (forward) add(*forward, "forward");
+        if (feed) add(*feed, "feed");
+        middle->then(release);
         stage_names.push_back("release");
     }
     processors = ring.start_on_caller_threads();
-    if (capture) capture_processor = processors[1];
+    for (std::size_t i = 0; i < processors.size(); ++i) {
+        if (stage_names[i] == "capture") capture_processor = processors[i];
+        if (stage_names[i] == "feed") feed_processor = processors[i];
+    }
     release_processor = processors.back();
 }
 
@@ -102,15 +144,26 @@ std::size_t Pipeline::ring_count(const platform::Plan& plan) {
 }
 
 Pipeline::Pipeline(const platform::Plan& plan, const Options& options, const Outputs& outputs) {
+    if (outputs.feed && ring_count(plan) != 1)
+        throw std::invalid_argument("--feed needs every line in one RX ring, and this run has " +
+                                    std::to_string(ring_count(plan)) +
+                                    ": use --rx-queues 1 and one receiving port (--ports P)");
+    const bool publish = outputs.feed && (outputs.tob_multicast != nullptr || !outputs.tob_out.empty());
     std::map<unsigned, std::vector<net::Duty*>> duties;  // by lcore
     for (const LcoreAssignment& a : plan.lcores) {
         if (a.role != Role::rx) continue;
         const int node = planned_node(plan, ring_name(a.port, a.queue));
         std::unique_ptr<platform::DpdkMemory>& memory = memory_[node];
         if (!memory) memory = std::make_unique<platform::DpdkMemory>(node);
+        if (publish) {
+            tops_.emplace(std::allocator_arg, std::pmr::polymorphic_allocator<net::TopOfBookEvent>(memory.get()), kTopOfBookSlots);
+            publisher_.emplace(outputs.tob_multicast, outputs.tob_out, outputs.tob_force);
+            tops_->handle_events_with(*publisher_);
+        }
         auto& q = *rings_.emplace_back(std::make_unique<QueueRing>(static_cast<std::uint16_t>(a.port),
                                                                   static_cast<std::uint16_t>(a.queue), rings_.size(),
-                                                                  options, outputs, *memory, stop_));
+                                                                  options, outputs, tops_ ? &*tops_ : nullptr, *memory,
+                                                                  stop_));
         duties[static_cast<unsigned>(a.lcore)].push_back(&q.rx);
 
         // The queue's stages, dealt over its worker lcores in the order the plan numbers them.
@@ -126,7 +179,20 @@ Pipeline::Pipeline(const platform::Plan& plan, const Options& options, const Out
             net::Duty* duty = &stage;
             if (q.processors[i] == q.capture_processor)
                 duty = capture_duties_.emplace_back(std::make_unique<net::CaptureDuty>(stage, *q.capture)).get();
+            if (q.processors[i] == q.feed_processor) {
+                feed_duty_ = std::make_unique<net::FeedDuty>(stage, *q.feed);
+                duty = feed_duty_.get();
+            }
             duties[static_cast<unsigned>(workers[i % workers.size()]->lcore)].push_back(duty);
+        }
+        // The publisher follows the feed, on the next worker lcore (the same one when there is one).
+        if (publish) {
+            const std::size_t feed_index = static_cast<std::size_t>(
+                std::ranges::find(q.processors, q.feed_processor) - q.processors.begin());
+            disruptor::EventProcessor& processor = *tops_->start_on_caller_threads().front();
+            publisher_duty_ = std::make_unique<net::PublisherDuty>(processor, *publisher_, *feed_duty_,
+                                                                   tops_->sequencer().cursor(), *outputs.clock, kStageBatch);
+            duties[static_cast<unsigned>(workers[(feed_index + 1) % workers.size()]->lcore)].push_back(publisher_duty_.get());
         }
     }
 

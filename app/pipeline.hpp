@@ -4,12 +4,14 @@
 // one duty cycle per lcore.
 //
 //                                                          ┌─▶ capture ─┐
-//   port 0 queue 0 ─▶ RX (lcore 1) ─▶ ring.port0.rx0 ─▶ filter           ├─▶ release (lcore 0)
-//                                                          └─▶ forward ─┘
+//   port 0 queue 0 ─▶ RX (lcore 1) ─▶ ring.port0.rx0 ─▶ filter ─▶ forward ─┼─▶ release (lcore 0)
+//                                                          └─▶ feed ────┘
+//                                                                └─▶ top-of-book ring ─▶ publisher
 //
-// The filter writes each slot's verdict; capture and forward read it in parallel; release follows
-// every other stage, so an mbuf is freed only after every stage has read it (forward holds its own
-// reference for the TX queue). Without --capture and --forward, release is the only stage.
+// The filter writes each slot's verdict; capture, forward and feed read it in parallel; release
+// follows every other stage, so an mbuf is freed only after every stage has read it (forward holds
+// its own reference for the TX queue). Without --capture, --forward and --feed, release is the only
+// stage. The feed needs every line in one stream, so it runs on a pipeline of one ring only.
 //
 // Thread safety: the main thread builds it, launches the worker cycles and runs the main lcore's
 // cycle; counters, occupancy and request_stop from the main thread while lcores run.
@@ -28,7 +30,12 @@
 #include "net/capture_stage.hpp"
 #include "net/counters.hpp"
 #include "net/filter_stage.hpp"
+#include "net/feed_duty.hpp"
+#include "net/feed_stage.hpp"
 #include "net/forward_stage.hpp"
+#include "net/publisher_duty.hpp"
+#include "net/top_of_book_publisher.hpp"
+#include "net/top_of_book_ring.hpp"
 #include "net/tsc_clock.hpp"
 #include "net/duty_cycle.hpp"
 #include "net/lcore_launch.hpp"
@@ -58,6 +65,13 @@ struct Outputs {
     const net::TscClock* clock = nullptr;           // with journal: RX timestamps to wall clock
     std::vector<std::uint32_t> interface_of_port;   // with journal: journal interface of each port id
     std::optional<std::uint16_t> forward_port;      // one TX queue per ring, in the plan's RX order
+    // The feed stage (with clock): its settings, where re-requests go (null: nowhere), and where
+    // top-of-book changes go (a publisher stage when either is set).
+    std::optional<net::FeedStageConfig> feed;
+    net::UdpSender* rerequests = nullptr;
+    net::UdpSender* tob_multicast = nullptr;
+    std::string tob_out;
+    bool tob_force = false;
 };
 
 // A stage's progress, for the live line and telemetry.
@@ -109,6 +123,10 @@ public:
     // Slots published but not yet released, summed over the rings: how far the stages lag RX.
     std::int64_t occupancy() const noexcept;
     std::vector<RingView> ring_views() const;
+    // The feed stage and the publisher; null without --feed (or without anything to publish to).
+    net::FeedStage* feed() noexcept { return rings_.empty() || !rings_.front()->feed ? nullptr : &*rings_.front()->feed; }
+    const net::TopOfBookPublisher* publisher() const noexcept { return publisher_ ? &*publisher_ : nullptr; }
+
     // "ring.port0.rx0 stage capture failed: ..." for the first stage that failed, or "". A failed
     // stage never moves again: its ring fills and RX waits, so the run must stop.
     std::string failed_stage() const;
@@ -116,7 +134,8 @@ public:
 private:
     struct QueueRing {
         QueueRing(std::uint16_t port, std::uint16_t queue, std::size_t index, const Options& options,
-                  const Outputs& outputs, std::pmr::memory_resource& memory, const std::atomic<bool>& stop);
+                  const Outputs& outputs, net::TopOfBookRing* tops, std::pmr::memory_resource& memory,
+                  const std::atomic<bool>& stop);
         std::string name;
         std::uint16_t port;
         net::PacketRing ring;
@@ -124,19 +143,25 @@ private:
         std::optional<net::FilterStage> filter;
         std::optional<net::CaptureStage> capture;
         std::optional<net::ForwardStage> forward;
+        std::optional<net::FeedStage> feed;
         net::ReleaseStage release;
         std::vector<disruptor::EventProcessor*> processors;  // in the order stages were added
         std::vector<std::string_view> stage_names;           // beside processors
         const disruptor::EventProcessor* capture_processor = nullptr;
+        const disruptor::EventProcessor* feed_processor = nullptr;
         const disruptor::EventProcessor* release_processor = nullptr;
         void add_counters(Totals& t) const noexcept;
     };
 
     // Declared first: the rings' memory must outlive the rings.
     std::map<int, std::unique_ptr<platform::DpdkMemory>> memory_;  // by NUMA node
+    std::optional<net::TopOfBookRing> tops_;  // before the feed stage that publishes into it
+    std::optional<net::TopOfBookPublisher> publisher_;
     std::vector<std::unique_ptr<QueueRing>> rings_;
     std::vector<std::unique_ptr<net::StageDuty>> stage_duties_;
     std::vector<std::unique_ptr<net::CaptureDuty>> capture_duties_;
+    std::unique_ptr<net::FeedDuty> feed_duty_;
+    std::unique_ptr<net::PublisherDuty> publisher_duty_;
     std::vector<std::unique_ptr<net::DutyCycle>> cycles_;
     std::unique_ptr<net::DutyCycle> main_cycle_;
     std::vector<net::LcoreJob> jobs_;

@@ -85,6 +85,7 @@ std::vector<int> chosen_ports(const Options& o) {
     };
     for (const int p : o.ports) check("--ports", p);
     if (o.forward) check("--forward", *o.forward);
+    if (o.feed_tx) check("--feed-tx", *o.feed_tx);
     if (!o.ports.empty()) return o.ports;
     // By default every port receives but the one that forwards: that one only transmits.
     if (o.forward) std::erase(ports, *o.forward);

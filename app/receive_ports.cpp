@@ -3,6 +3,7 @@
 #include <rte_ethdev.h>
 
 #include <algorithm>
+#include <optional>
 #include <stdexcept>
 
 #include "pipeline.hpp"
@@ -10,17 +11,31 @@
 
 namespace sentinel::app {
 
+namespace {
+
+// TX queues of the feed: re-requests, and top of book.
+constexpr std::uint16_t kFeedTxQueues = 2;
+// Datagrams the feed makes that can be out at once: both queues' descriptors full, and a burst.
+constexpr std::size_t kFeedTxMbufs = 2 * 1024 + 64;
+
+}  // namespace
+
 ReceivePorts::ReceivePorts(const platform::Plan& plan, const std::vector<int>& ports, const Options& options,
                            std::size_t tx_queues, bool pdump) {
+    const auto forward_queues = [&](int port) { return options.forward == port ? static_cast<std::uint16_t>(tx_queues) : 0; };
+    const auto transmit_queues = [&](int port) {
+        return static_cast<std::uint16_t>(forward_queues(port) + (options.feed_tx == port ? kFeedTxQueues : 0));
+    };
+    receiving_ = ports.size();
     for (const int port : ports) {
         const auto m = std::ranges::find(plan.memory, mempool_name(port), &platform::MemoryPlacement::name);
         if (m == plan.memory.end()) throw std::logic_error("the plan has no memory region " + mempool_name(port));
         net::PortConfig config{.port = static_cast<std::uint16_t>(port),
                                .rx_queues = static_cast<std::uint16_t>(options.rx_queues)};
-        if (options.forward == port) config.tx_queues = static_cast<std::uint16_t>(tx_queues);
+        config.tx_queues = transmit_queues(port);
         // dpdk-dumpcap (librte_pdump) hooks RX and TX of every queue and refuses a port without TX
         // queues: an idle one lets operators attach to a port that only receives.
-        else if (pdump) config.tx_queues = 1;
+        if (config.tx_queues == 0 && pdump) config.tx_queues = 1;
         // Forwarded mbufs also wait in the forward port's TX descriptors until its driver frees them.
         const std::size_t mbufs =
             config.rx_queues * net::Mempool::mbufs_for(options.ring_size, config.rx_descriptors, options.burst,
@@ -28,11 +43,21 @@ ReceivePorts::ReceivePorts(const platform::Plan& plan, const std::vector<int>& p
         mempools_.push_back(std::make_unique<net::Mempool>(port, mbufs, m->node));
         ports_.push_back(std::make_unique<net::Port>(config, mempools_.back()->get()));
     }
-    // A port that only transmits needs no mempool: it sends the mbufs of the ports that received them.
-    if (options.forward && std::ranges::find(ports, *options.forward) == ports.end()) {
-        net::PortConfig config{.port = static_cast<std::uint16_t>(*options.forward), .rx_queues = 0};
-        config.tx_queues = static_cast<std::uint16_t>(tx_queues);
+    // A port that only transmits needs no mempool of its own: it sends the mbufs of the ports that
+    // received them, or the feed's.
+    for (const std::optional<int>& tx : {options.forward, options.feed_tx}) {
+        if (!tx || std::ranges::find(ports, *tx) != ports.end() ||
+            std::ranges::any_of(ports_, [&](const auto& p) { return p->id() == *tx; }))
+            continue;
+        net::PortConfig config{.port = static_cast<std::uint16_t>(*tx), .rx_queues = 0};
+        config.tx_queues = transmit_queues(*tx);
         ports_.push_back(std::make_unique<net::Port>(config, nullptr));
+    }
+    if (options.feed_tx) {
+        feed_tx_queue_ = forward_queues(*options.feed_tx);
+        const int socket = rte_eth_dev_socket_id(static_cast<std::uint16_t>(*options.feed_tx));
+        mempools_.push_back(std::make_unique<net::Mempool>("mbufs.feedtx", kFeedTxMbufs, socket < 0 ? SOCKET_ID_ANY : socket));
+        feed_tx_pool_ = mempools_.back()->get();
     }
 }
 
@@ -44,7 +69,7 @@ std::string ReceivePorts::describe(int port) {
 
 std::string ReceivePorts::memory_report(const platform::Plan& plan) const {
     std::string text;
-    for (std::size_t i = 0; i < mempools_.size(); ++i)  // the receiving ports come first, in mempool order
+    for (std::size_t i = 0; i < receiving_; ++i)  // the receiving ports come first, in mempool order
         text += placement_report(mempool_name(ports_[i]->id()), mempools_[i]->first_chunk(), mempools_[i]->bytes(), plan);
     return text;
 }

@@ -119,6 +119,12 @@ public:
     // Whether the stream waits on a missing number (reordering, or a gap being recovered).
     bool waiting() const noexcept { return !gaps_.empty(); }
 
+    // The input has ended (no answer can come any more): gives up whatever is still missing and
+    // delivers every held message, as a resync would.
+    void finish(std::uint64_t now_ns) noexcept {
+        if (next_ < horizon_) resync_to(horizon_, now_ns);
+    }
+
     const ArbitrationCounters& counters() const noexcept { return counters_; }
 
 private:

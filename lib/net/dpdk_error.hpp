@@ -7,6 +7,7 @@
 
 namespace sentinel::net {
 
+inline constexpr int kNoPort = -1;   // a call about no port (a pool of the appliance's own)
 inline constexpr int kNoQueue = -1;
 
 // `rc` is DPDK's negative errno (what ethdev calls return) or a positive rte_errno.

@@ -6,18 +6,21 @@
 #include <rte_mempool.h>
 
 #include <bit>
+#include <utility>
 
 #include "dpdk_error.hpp"
 
 namespace sentinel::net {
 
-Mempool::Mempool(int port, std::size_t mbufs, int socket) : name_("mbufs.port" + std::to_string(port)) {
+Mempool::Mempool(int port, std::size_t mbufs, int socket) : Mempool("mbufs.port" + std::to_string(port), mbufs, socket) {}
+
+Mempool::Mempool(std::string name, std::size_t mbufs, int socket) : name_(std::move(name)) {
     // Every lcore's cache may hold mbufs that count as in use for the NIC but are free for us.
     const std::size_t cached = std::size_t{kCacheSize} * rte_lcore_count();
     const std::size_t n = std::bit_ceil(mbufs + cached + 1) - 1;
     pool_ = rte_pktmbuf_pool_create(name_.c_str(), static_cast<unsigned>(n), kCacheSize, 0,
                                     RTE_MBUF_DEFAULT_BUF_SIZE, socket);
-    if (pool_ == nullptr) throw dpdk_error("rte_pktmbuf_pool_create " + name_, port, kNoQueue, rte_errno);
+    if (pool_ == nullptr) throw dpdk_error("rte_pktmbuf_pool_create " + name_, kNoPort, kNoQueue, rte_errno);
 }
 
 Mempool::~Mempool() { rte_mempool_free(pool_); }

@@ -20,6 +20,8 @@ public:
     // `mbufs`: how many may be in flight at once (see mbufs_for()); rounded up to 2^k - 1, the
     // size rte_mempool fills best. Throws the rte_pktmbuf_pool_create error, naming the port.
     Mempool(int port, std::size_t mbufs, int socket);
+    // A pool of the appliance's own (the packets the feed stages send), named `name`.
+    Mempool(std::string name, std::size_t mbufs, int socket);
     ~Mempool();
     Mempool(const Mempool&) = delete;
     Mempool& operator=(const Mempool&) = delete;

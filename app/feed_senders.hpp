@@ -1,0 +1,24 @@
+#pragma once
+// FeedSenders: the UDP flows the feed stage and the publisher send on the --feed-tx port, each on
+// its own TX queue: re-requests to --rerequest-server from --rerequest-source (to the next hop's
+// --rerequest-mac, broadcast by default: the appliance speaks no ARP), and top-of-book datagrams
+// to --tob-multicast from the same source address (0.0.0.0 without one) and the group's port.
+//
+// Thread safety: built on the main thread; each sender then belongs to the lcore of its stage.
+
+#include <optional>
+
+#include "net/udp_sender.hpp"
+#include "options.hpp"
+#include "receive_ports.hpp"
+
+namespace sentinel::app {
+
+struct FeedSenders {
+    FeedSenders(const Options& options, const ReceivePorts& ports);
+
+    std::optional<net::UdpSender> rerequests;
+    std::optional<net::UdpSender> multicast;
+};
+
+}  // namespace sentinel::app

@@ -1,0 +1,148 @@
+#pragma once
+// FeedEngine: the whole feed handler behind the feed stage: lines A and B and the recovery answers
+// in, order books and top-of-book changes out.
+//
+//   on_packet(line, payload, now, receive_time)
+//     ─▶ LineArbitrator: first copy wins, gaps found, re-requested (Req), given up in time
+//          │ each sequence number once, in order
+//          ▼
+//        FeedHandler::on_message ─▶ OrderBooks ─▶ a changed best bid or ask
+//          │                                        ▼
+//          │                      out.on_top(TopOfBook): best levels, symbol, stale flag, times
+//          └ a gap given up ─▶ every instrument listed so far is stale (out.on_unrecoverable)
+//
+// Stale instruments. The arbitrator cannot tell which instruments the messages it gave up touched,
+// and ITCH has no per-instrument refresh: a lost delete leaves an order that nothing later removes.
+// So a gap given up marks every instrument listed by then stale, for the rest of the session; their
+// top-of-book records carry TopOfBook::kStale, and stale_instruments() counts them.
+//
+// Time. `now_ns` drives the arbitrator's tolerance and recovery timers; it must come from one
+// monotonic clock. Packets carry the time their burst arrived, which can be a little earlier than
+// the last on_timer() reading (the burst waited in the ring meanwhile): the engine never lets its
+// clock run backwards.
+//
+// Thread safety: one thread drives it (on_packet, on_timer, the books); the counters may be read
+// from any thread.
+
+#include <algorithm>
+#include <atomic>
+#include <bitset>
+#include <cstddef>
+#include <cstdint>
+#include <memory_resource>
+#include <span>
+
+#include "feed/arbitration_counters.hpp"
+#include "feed/big_endian.hpp"
+#include "feed/feed_handler.hpp"
+#include "feed/line_arbitrator.hpp"
+#include "feed/top_of_book.hpp"
+
+namespace sentinel::feed {
+
+// Where the engine's results go (the appliance: the publisher's ring and the log).
+//   on_top(top)                      a best bid or ask changed; `top` is valid during the call only
+//   on_gap(first, count)             [first, first + count) is missing on both lines: re-requested
+//   on_unrecoverable(first, count)   ... and given up; the instruments are stale from now on
+template <class O>
+concept FeedOutput = requires(O& out, const TopOfBook& top, std::uint64_t first, std::uint64_t count) {
+    out.on_top(top);
+    out.on_gap(first, count);
+    out.on_unrecoverable(first, count);
+};
+
+template <Requester Req, FeedOutput Out>
+class FeedEngine {
+public:
+    // Everything is allocated from `memory` here, nothing after.
+    FeedEngine(Req& requester, Out& out, const ArbitrationConfig& arbitration = {}, const BookConfig& books = {},
+               std::pmr::memory_resource* memory = std::pmr::get_default_resource())
+        : handler_(books, memory), sink_{*this}, arbitrator_(sink_, requester, arbitration, memory), out_(out) {}
+
+    // One UDP payload of `line`, received at `receive_time` (ns since the epoch, for the records).
+    void on_packet(Line line, std::span<const std::byte> payload, std::uint64_t now_ns,
+                   std::uint64_t receive_time) noexcept {
+        receive_time_ = receive_time;
+        arbitrator_.on_packet(line, payload, advance(now_ns));
+    }
+
+    // Between packets, at least every millisecond or so: the tolerance and recovery timers.
+    void on_timer(std::uint64_t now_ns) noexcept { arbitrator_.on_timer(advance(now_ns)); }
+
+    // The input has ended: what is still missing is given up, what is held is applied.
+    void finish(std::uint64_t now_ns) noexcept { arbitrator_.finish(advance(now_ns)); }
+    bool waiting() const noexcept { return arbitrator_.waiting(); }
+
+    const ArbitrationCounters& arbitration() const noexcept { return arbitrator_.counters(); }
+    const FeedCounters& counters() const noexcept { return handler_.counters(); }
+    const OrderBooks& books() const noexcept { return handler_.books(); }
+    const InstrumentDirectory& instruments() const noexcept { return handler_.instruments(); }
+    // Any thread: a statistic.
+    std::uint64_t stale_instruments() const noexcept { return stale_count_.load(std::memory_order_relaxed); }
+    // Top-of-book changes so far: the last record's sequence number.
+    std::uint64_t top_changes() const noexcept { return top_sequence_; }
+
+private:
+    // The arbitrator's view of the engine.
+    struct Sink {
+        FeedEngine& engine;
+        void on_message(std::span<const std::byte> message, std::uint64_t) noexcept { engine.apply(message); }
+        void on_gap(std::uint64_t first, std::uint64_t count) noexcept { engine.out_.on_gap(first, count); }
+        void on_unrecoverable(std::uint64_t first, std::uint64_t count) noexcept {
+            engine.mark_stale();
+            engine.out_.on_unrecoverable(first, count);
+        }
+    };
+
+    static constexpr std::size_t kTimestampAt = 5;  // every ITCH message's u48 (itch50_message.hpp)
+
+    std::uint64_t advance(std::uint64_t now_ns) noexcept {
+        now_ns_ = std::max(now_ns_, now_ns);
+        return now_ns_;
+    }
+
+    void apply(std::span<const std::byte> message) noexcept {
+        const BookUpdate update = handler_.on_message(message);
+        if (!update.top_changed) return;  // only a decoded book message changes a top: it has a timestamp
+        const OrderBooks& books = handler_.books();
+        const Quote bid = books.best(update.locate, Side::bid);
+        const Quote ask = books.best(update.locate, Side::ask);
+        TopOfBook top;
+        top.itch_timestamp = load_be48(message.data() + kTimestampAt);
+        top.receive_time = receive_time_;
+        top.bid_shares = bid.shares;
+        top.ask_shares = ask.shares;
+        top.bid_price = bid.orders != 0 ? bid.price : 0;
+        top.ask_price = ask.orders != 0 ? ask.price : 0;
+        top.bid_orders = bid.orders;
+        top.ask_orders = ask.orders;
+        top.stock_locate = update.locate;
+        top.flags = stale_[update.locate] ? TopOfBook::kStale : 0;
+        if (const Instrument& i = handler_.instruments()[update.locate]; i.listed) top.symbol = i.stock;
+        ++top_sequence_;
+        out_.on_top(top);
+    }
+
+    // Cold: once per gap given up.
+    void mark_stale() noexcept {
+        std::uint64_t n = 0;
+        for (std::size_t locate = 0; locate < itch::kLocates; ++locate) {
+            if (!handler_.instruments()[static_cast<std::uint16_t>(locate)].listed) continue;
+            stale_[locate] = true;
+            ++n;
+        }
+        stale_count_.store(n, std::memory_order_relaxed);  // a statistic, single writer
+    }
+
+    FeedHandler handler_;
+    Sink sink_;
+    LineArbitrator<Sink, Req> arbitrator_;
+    Out& out_;
+    std::bitset<itch::kLocates> stale_;  // 8 KiB, by stock locate
+    std::atomic<std::uint64_t> stale_count_{0};
+    std::uint64_t now_ns_ = 0;
+    std::uint64_t receive_time_ = 0;
+    std::uint64_t top_sequence_ = 0;
+};
+
+}  // namespace sentinel::feed

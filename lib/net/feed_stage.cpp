@@ -1,0 +1,140 @@
+#include "feed_stage.hpp"
+
+#include <rte_cycles.h>
+#include <rte_mbuf.h>
+
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+
+#include "feed/book_writer.hpp"
+#include "feed/udp_frame.hpp"
+#include "verdict.hpp"
+
+namespace sentinel::net {
+
+FeedStage::FeedStage(const FeedStageConfig& config, UdpSender* rerequests, TopOfBookRing* tops, const TscClock& clock,
+                     std::pmr::memory_resource& memory)
+    : clock_(clock),
+      rerequests_(rerequests),
+      tops_(tops),
+      book_out_(config.book_out),
+      engine_(requester_, output_, config.arbitration, config.books, &memory) {}
+
+void FeedStage::on_events(std::span<PacketSlot> slots, std::int64_t, bool end_of_batch) {
+    for (const PacketSlot& slot : slots)
+        if ((slot.verdict & kFeedLines) != 0) on_frame(slot);
+    if (end_of_batch) between_batches(rte_rdtsc());
+}
+
+void FeedStage::on_frame(const PacketSlot& slot) noexcept {
+    add(FeedStageCounter::frames);
+    const rte_mbuf* m = slot.mbuf;
+    std::span<const std::byte> frame;
+    if (m->nb_segs == 1) {
+        frame = {rte_pktmbuf_mtod(m, const std::byte*), m->data_len};
+    } else {
+        const std::uint32_t len = std::min<std::uint32_t>(m->pkt_len, kMaxFrame);
+        frame = {static_cast<const std::byte*>(rte_pktmbuf_read(m, 0, len, flat_.data())), len};
+    }
+    const feed::UdpDatagram datagram = feed::udp_datagram(frame);
+    switch (datagram.kind) {
+        case feed::FrameKind::udp: break;
+        case feed::FrameKind::other: add(FeedStageCounter::not_udp); return;
+        case feed::FrameKind::fragment: add(FeedStageCounter::fragments); return;
+        case feed::FrameKind::truncated: add(FeedStageCounter::truncated_frames); return;
+    }
+    const feed::Line line = (slot.verdict & kFeedA) != 0   ? feed::Line::a
+                            : (slot.verdict & kFeedB) != 0 ? feed::Line::b
+                                                           : feed::Line::recovery;
+    const std::uint64_t arrived_ns = clock_.nanoseconds(slot.rx_tsc);
+    const std::uint64_t delivered = engine_.arbitration().get(feed::ArbitrationCounter::messages);
+    engine_.on_packet(line, datagram.payload, arrived_ns, arrived_ns);
+    if (engine_.arbitration().get(feed::ArbitrationCounter::messages) != delivered)
+        wire_to_book_.record(clock_.nanoseconds(rte_rdtsc()) - arrived_ns);
+}
+
+void FeedStage::on_idle(std::uint64_t tsc) noexcept { between_batches(tsc); }
+
+void FeedStage::between_batches(std::uint64_t tsc) noexcept {
+    const std::uint64_t now_ns = clock_.nanoseconds(tsc);
+    if (now_ns - last_timer_ns_ >= kTimerEveryNs) {
+        last_timer_ns_ = now_ns;
+        engine_.on_timer(now_ns);
+    }
+    // A flag: the books it asks for are this lcore's own.
+    if (dump_requested_.load(std::memory_order_relaxed)) {
+        dump_requested_.store(false, std::memory_order_relaxed);
+        if (const std::string error = write_books(); !error.empty())
+            std::fprintf(stderr, "sentinel: %s\n", error.c_str());
+    }
+}
+
+std::string FeedStage::write_books() {
+    if (book_out_.empty()) return {};
+    std::string text;
+    const feed::BookWriteSummary summary = feed::write_books(engine_.books(), engine_.instruments(), text);
+    const std::string temporary = book_out_ + ".tmp";
+    std::FILE* f = std::fopen(temporary.c_str(), "w");
+    if (f == nullptr) return "cannot write --book-out " + temporary + ": " + std::strerror(errno);
+    const bool written = std::fwrite(text.data(), 1, text.size(), f) == text.size();
+    const int saved = errno;
+    if (std::fclose(f) != 0 || !written) {
+        std::remove(temporary.c_str());
+        return "cannot write --book-out " + temporary + ": " + std::strerror(written ? errno : saved);
+    }
+    if (std::rename(temporary.c_str(), book_out_.c_str()) != 0)
+        return "cannot rename " + temporary + " to " + book_out_ + ": " + std::strerror(errno);
+    add(FeedStageCounter::book_dumps);
+    if (summary.unnamed != 0)
+        std::fprintf(stderr, "sentinel: --book-out leaves out %zu instruments with orders but no Stock Directory "
+                             "message (a feed joined late?)\n", summary.unnamed);
+    return {};
+}
+
+void FeedStage::Requester::send(const feed::mold::Request& request) noexcept {
+    std::array<std::byte, feed::mold::kRequestSize> bytes;
+    feed::mold::write_request(bytes, request);
+    if (stage.rerequests_ == nullptr || !stage.rerequests_->send(bytes)) stage.add(FeedStageCounter::rerequests_unsent);
+}
+
+void FeedStage::Output::on_top(const feed::TopOfBook& top) noexcept {
+    if (stage.tops_ == nullptr) return;
+    auto& sequencer = stage.tops_->sequencer();
+    const std::optional<std::int64_t> slot = sequencer.try_next();
+    if (!slot) {
+        stage.add(FeedStageCounter::tob_dropped_events);
+        return;
+    }
+    TopOfBookEvent& event = stage.tops_->ring()[*slot];
+    event.top = top;
+    event.sequence = stage.engine_.top_changes();
+    sequencer.publish(*slot);
+}
+
+bool FeedStage::report_gap() noexcept {
+    if (gap_reports_ > kMaxGapReports) return false;
+    if (++gap_reports_ <= kMaxGapReports) return true;
+    std::fprintf(stderr, "sentinel: feed gaps: %u reported; feed_gaps and feed_unrecoverable_messages count the rest\n",
+                 kMaxGapReports);
+    return false;
+}
+
+void FeedStage::Output::on_gap(std::uint64_t first, std::uint64_t count) noexcept {
+    if (stage.report_gap())
+        std::fprintf(stderr, "sentinel: feed gap: messages %llu to %llu (%llu) missing on both lines; %s\n",
+                     static_cast<unsigned long long>(first), static_cast<unsigned long long>(first + count - 1),
+                     static_cast<unsigned long long>(count),
+                     stage.rerequests_ != nullptr ? "re-requesting" : "no --rerequest-server to ask");
+}
+
+void FeedStage::Output::on_unrecoverable(std::uint64_t first, std::uint64_t count) noexcept {
+    if (stage.report_gap())
+        std::fprintf(stderr, "sentinel: feed gap given up: messages %llu to %llu (%llu) lost; %llu instruments "
+                             "now stale\n",
+                     static_cast<unsigned long long>(first), static_cast<unsigned long long>(first + count - 1),
+                     static_cast<unsigned long long>(count),
+                     static_cast<unsigned long long>(stage.engine_.stale_instruments()));
+}
+
+}  // namespace sentinel::net
