@@ -28,7 +28,8 @@ FeedSenders::FeedSenders(const Options& o, const ReceivePorts& ports) {
         if (!o.rerequest_source) m.source_port = o.tob_multicast->port;
         m.destination_address = o.tob_multicast->address;
         m.destination_port = o.tob_multicast->port;
-        multicast.emplace(port, static_cast<std::uint16_t>(ports.feed_tx_queue() + 1), ports.feed_tx_pool(), m);
+        multicast.emplace(port, static_cast<std::uint16_t>(ports.feed_tx_queue() + (rerequests ? 1 : 0)),
+                          ports.feed_tx_pool(), m);
     }
 }
 

@@ -201,6 +201,10 @@ int main(int argc, char** argv) {
             const Topology topology = options.topology ? Topology::from_xml_file(*options.topology) : *here;
             sentinel::app::check_vdevs_probed(vdevs);
             const std::vector<int> ports = sentinel::app::chosen_ports(options);
+            if (options.feed && ports.size() * static_cast<std::size_t>(options.rx_queues) != 1)
+                throw std::invalid_argument("--feed needs every line in one RX ring, and this run would have " +
+                                            std::to_string(ports.size() * static_cast<std::size_t>(options.rx_queues)) +
+                                            ": use --rx-queues 1 and one receiving port (--ports P)");
             const bool run = !options.plan_only;
             PlanRequest request =
                 sentinel::app::plan_request(options, run || chose_lcores ? sentinel::app::eal_lcore_cpus() : std::vector<int>{}, ports);

@@ -145,9 +145,7 @@ std::size_t Pipeline::ring_count(const platform::Plan& plan) {
 
 Pipeline::Pipeline(const platform::Plan& plan, const Options& options, const Outputs& outputs) {
     if (outputs.feed && ring_count(plan) != 1)
-        throw std::invalid_argument("--feed needs every line in one RX ring, and this run has " +
-                                    std::to_string(ring_count(plan)) +
-                                    ": use --rx-queues 1 and one receiving port (--ports P)");
+        throw std::logic_error("the feed runs on a pipeline of one ring (main checks the options)");
     const bool publish = outputs.feed && (outputs.tob_multicast != nullptr || !outputs.tob_out.empty());
     std::map<unsigned, std::vector<net::Duty*>> duties;  // by lcore
     for (const LcoreAssignment& a : plan.lcores) {

@@ -13,8 +13,6 @@ namespace sentinel::app {
 
 namespace {
 
-// TX queues of the feed: re-requests, and top of book.
-constexpr std::uint16_t kFeedTxQueues = 2;
 // Datagrams the feed makes that can be out at once: both queues' descriptors full, and a burst.
 constexpr std::size_t kFeedTxMbufs = 2 * 1024 + 64;
 
@@ -23,8 +21,10 @@ constexpr std::size_t kFeedTxMbufs = 2 * 1024 + 64;
 ReceivePorts::ReceivePorts(const platform::Plan& plan, const std::vector<int>& ports, const Options& options,
                            std::size_t tx_queues, bool pdump) {
     const auto forward_queues = [&](int port) { return options.forward == port ? static_cast<std::uint16_t>(tx_queues) : 0; };
+    // The feed's: re-requests, then top of book, each when asked for.
+    const int feed_queues = (options.rerequest_server ? 1 : 0) + (options.tob_multicast ? 1 : 0);
     const auto transmit_queues = [&](int port) {
-        return static_cast<std::uint16_t>(forward_queues(port) + (options.feed_tx == port ? kFeedTxQueues : 0));
+        return static_cast<std::uint16_t>(forward_queues(port) + (options.feed_tx == port ? feed_queues : 0));
     };
     receiving_ = ports.size();
     for (const int port : ports) {

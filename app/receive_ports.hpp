@@ -1,7 +1,8 @@
 #pragma once
 // ReceivePorts: the ports the appliance receives on, each with its mempool on the port's planned
 // node, set up for the plan's RX queues; the --forward port with one TX queue per ring; and the
-// --feed-tx port with two TX queues (re-requests, top of book) after any forward ones, and a small
+// --feed-tx port with a TX queue for re-requests and one for top of book, each when configured,
+// after any forward ones, and a small
 // mempool for the datagrams the feed makes (one port object per port id, whatever its roles). Teardown order is the point: ports stop and close
 // (their descriptors give mbufs back, TX frees what it had sent) before the leak check, and the
 // mempools outlive the ports.
@@ -35,7 +36,8 @@ public:
     // Packets the NICs dropped for want of a free descriptor (rte_eth_stats imissed), summed.
     std::uint64_t nic_missed() const;
     std::map<int, std::uint64_t> nic_missed_by_port() const;
-    // The --feed-tx port's first feed queue (re-requests; top of book on the next), and the pool
+    // The --feed-tx port's first feed queue (re-requests, or top of book without them; top of
+    // book on the next with them), and the pool
     // the feed's datagrams come from; null without --feed-tx.
     std::uint16_t feed_tx_queue() const noexcept { return feed_tx_queue_; }
     rte_mempool* feed_tx_pool() const noexcept { return feed_tx_pool_; }

@@ -1,0 +1,165 @@
+#!/usr/bin/env bash
+# The feed stage of the real sentinel on net_pcap ports, against scripts/gen_itch.py's expected
+# books: A/B arbitration (loss, duplicates, reordering on each line) rebuilds the exact book; true
+# gaps with no server to ask are counted exactly and leave every instrument stale; the top-of-book
+# records (file and multicast through a net_pcap TX port) agree with each other and with the book;
+# a capture journal replayed through sentinel rebuilds a byte-identical book (event sourcing);
+# SIGUSR1 writes the books mid-run; bad feed options give one line and exit 2.
+# usage: feed_test.sh SENTINEL JOURNAL HUGEPAGES_SH GEN_TRAFFIC_PY (gen_itch.py is found beside it)
+source "$(dirname "${BASH_SOURCE[0]}")/sentinel_test_lib.sh" feed "$@"
+
+gen_itch=$(dirname "$gen")/gen_itch.py
+lines=(--feed itch50 --feed-a 233.54.12.111:26477 --feed-b 233.54.12.112:26478 --feed-max-orders 262144)
+
+# same_file NAME EXPECTED ACTUAL: byte-identical, or the first lines that differ.
+same_file() {
+  cmp -s "$2" "$3" && return 0
+  echo "      $1: $2 and $3 differ:"
+  diff "$2" "$3" | head -6 | sed 's/^/      | /'
+  return 1
+}
+
+feed_identities_ok() {
+  local n
+  n=$(grep -c '^identity feed .*: ok$' "$tmp/out")
+  ((n == 2)) && ! grep '^identity' "$tmp/out" | grep -qv ': ok$' ||
+    { echo "      identity lines:"; grep '^identity' "$tmp/out" | sed 's/^/      | /'; return 1; }
+}
+
+# ---- lines A and B, each losing, duplicating or reordering packets: the book is exact ----------------------
+python3 "$gen_itch" --seed 11 --messages 60000 --instruments 24 --loss-a 0.04 --loss-b 0.04 --dup-a 0.02 \
+  --dup-b 0.02 --reorder-a 0.02 --reorder-b 0.02 --out "$tmp/ab.pcap" --book-out "$tmp/ab.book" \
+  --messages-out "$tmp/ab.messages" 2>"$tmp/gen.txt" || { echo "gen_itch.py failed"; exit 1; }
+messages=$(sed -n 's/^gen_itch: messages=\([0-9]*\) .*/\1/p' "$tmp/gen.txt")
+run "${eal[@]}" --vdev "net_pcap0,rx_pcap=$tmp/ab.pcap" --vdev "net_pcap1,tx_pcap=$tmp/tob.pcap" -- --ports 0 \
+  "${lines[@]}" --book-out "$tmp/ab.got" --feed-tx 1 --tob-multicast 239.77.1.1:31000 --tob-out "$tmp/ab.tob" \
+  --stop-when-idle 500 --stats-out "$tmp/ab.stats"
+check "A/B: exit 0" equals exit 0 "$rc"
+check "A/B: the book equals the generator's, byte for byte" same_file book "$tmp/ab.book" "$tmp/ab.got"
+check "A/B: every message delivered once ($messages)" equals feed_messages "$messages" "$(value feed_messages "$tmp/ab.stats")"
+check "A/B: no gap, nothing missing" equals "gaps missing unrecoverable stale" "0 0 0 0" \
+  "$(value feed_gaps "$tmp/ab.stats") $(value feed_missing_messages "$tmp/ab.stats") \
+$(value feed_unrecoverable_messages "$tmp/ab.stats") $(value feed_stale_instruments "$tmp/ab.stats")"
+check "A/B: duplicates counted" test "$(value feed_duplicates "$tmp/ab.stats")" -gt 0
+check "A/B: the end of session seen" equals feed_session_ended 1 "$(value feed_session_ended "$tmp/ab.stats")"
+check "A/B: feed identities ok" feed_identities_ok
+for key in feed_messages feed_duplicates feed_gaps feed_missing_messages feed_recovered_messages feed_malformed_packets; do
+  check "A/B: --stats-out has $key" grep -q "^$key=[0-9]*$" "$tmp/ab.stats"
+done
+check "A/B: no mbuf leak" no_leak
+
+# The top-of-book records: one per change, numbered from 1 without holes; the file and the
+# multicast datagrams carry the same bytes; each symbol's last record is the book's top.
+tob_check() {
+  python3 - "$tmp/ab.tob" "$tmp/tob.pcap" "$tmp/ab.book" "$(value feed_top_changes "$tmp/ab.stats")" \
+    "$(value tob_datagrams "$tmp/ab.stats")" <<'EOF'
+import struct, sys
+tob_path, pcap_path, book_path, changes, datagrams = sys.argv[1:4] + [int(v) for v in sys.argv[4:6]]
+data = open(tob_path, "rb").read()
+records, grams, at, expect = [], [], 0, 1
+while at < len(data):
+    magic, size, count, first = struct.unpack_from("<4sHHQ", data, at)
+    assert magic == b"STB1" and size == 64 and 1 <= count <= 21, (magic, size, count)
+    assert first == expect, "record %d follows %d" % (first, expect - 1)
+    grams.append(data[at:at + 16 + 64 * count])
+    for i in range(count):
+        records.append(struct.unpack_from("<QQQQIIIIHBx8s4x", data, at + 16 + 64 * i))
+    expect, at = first + count, at + 16 + 64 * count
+assert len(records) == changes, "%d records, feed_top_changes %d" % (len(records), changes)
+assert len(grams) == datagrams, "%d datagrams, tob_datagrams %d" % (len(grams), datagrams)
+# The multicast copy: classic pcap, Ethernet/IPv4/UDP to 239.77.1.1:31000.
+pcap = open(pcap_path, "rb").read()
+big = pcap[:4] in (b"\xa1\xb2\xc3\xd4", b"\xa1\xb2\x3c\x4d")
+at, sent = 24, []
+while at < len(pcap):
+    incl = struct.unpack_from(">I" if big else "<I", pcap, at + 8)[0]
+    frame = pcap[at + 16:at + 16 + incl]
+    assert frame[0:3] == b"\x01\x00\x5e" and frame[30:34] == bytes([239, 77, 1, 1]), frame[:40].hex()
+    assert struct.unpack_from(">H", frame, 36)[0] == 31000
+    sent.append(frame[42:42 + struct.unpack_from(">H", frame, 38)[0] - 8])
+    at += 16 + incl
+assert sent == grams, "multicast: %d datagrams, file: %d (or their bytes differ)" % (len(sent), len(grams))
+# Each symbol's last record against the book's best levels.
+last = {}
+for r in records:
+    last[r[10].decode().rstrip()] = r
+best = {}
+for line in open(book_path):
+    sym, side, price, shares, orders = line.split()
+    best.setdefault((sym, side), (int(price.replace(".", "")), int(shares), int(orders)))
+for sym, r in last.items():
+    bid = best.get((sym, "B"), (0, 0, 0))
+    ask = best.get((sym, "S"), (0, 0, 0))
+    got_bid, got_ask = (r[4], r[2], r[6]), (r[5], r[3], r[7])
+    assert got_bid == bid and got_ask == ask, "%s: records say bid %s ask %s, the book %s %s" % (sym, got_bid, got_ask, bid, ask)
+    assert r[9] == 0, "%s flagged stale" % sym
+print("      %d records in %d datagrams, %d symbols" % (len(records), len(grams), len(last)))
+EOF
+}
+check "A/B: top-of-book file, multicast copy and book agree" tob_check
+check "A/B: tshark reads the multicast datagrams" tshark_ok "$tmp/tob.pcap"
+
+# ---- true gaps, lost on both lines, and no server to ask: counted exactly, instruments stale -------------
+python3 "$gen_itch" --seed 12 --messages 30000 --instruments 16 --loss-a 0.02 --gaps 5 --out "$tmp/gaps.pcap" \
+  --gaps-out "$tmp/gaps.txt" 2>/dev/null || { echo "gen_itch.py failed"; exit 1; }
+gap_messages=$(awk '{ n += $2 } END { print n }' "$tmp/gaps.txt")
+run "${eal[@]}" --vdev "net_pcap0,rx_pcap=$tmp/gaps.pcap" -- "${lines[@]}" --book-out "$tmp/gaps.got" \
+  --stop-when-idle 500 --stats-out "$tmp/gaps.stats"
+check "gaps: exit 0" equals exit 0 "$rc"
+check "gaps: 5 gaps of $gap_messages messages, none recovered, all given up" equals "gaps missing recovered unrecoverable" \
+  "5 $gap_messages 0 $gap_messages" "$(value feed_gaps "$tmp/gaps.stats") $(value feed_missing_messages "$tmp/gaps.stats") \
+$(value feed_recovered_messages "$tmp/gaps.stats") $(value feed_unrecoverable_messages "$tmp/gaps.stats")"
+check "gaps: every instrument stale (16)" equals feed_stale_instruments 16 "$(value feed_stale_instruments "$tmp/gaps.stats")"
+check "gaps: re-requests had nowhere to go" test "$(value feed_rerequests_unsent "$tmp/gaps.stats")" -gt 0
+check "gaps: each gap reported with its range" equals "reports" 5 "$(grep -c 'feed gap: messages [0-9]* to [0-9]*' "$tmp/err")"
+check "gaps: feed identities ok" feed_identities_ok
+
+# ---- event sourcing: capture the feed, replay the journal, the same book -------------------------------
+run "${eal[@]}" --vdev "net_pcap0,rx_pcap=$tmp/ab.pcap" -- "${lines[@]}" --book-out "$tmp/live.book" \
+  --capture "$tmp/journal.pcapng" --capture-filter udp --stop-when-idle 500
+check "journal: live run exit 0" equals exit 0 "$rc"
+check "journal: tshark reads it" tshark_ok "$tmp/journal.pcapng"
+run "${eal[@]}" --vdev "net_pcap0,rx_pcap=$tmp/journal.pcapng" -- "${lines[@]}" --book-out "$tmp/replay.book" \
+  --stop-when-idle 500
+check "journal: replay exit 0" equals exit 0 "$rc"
+check "journal: the replayed book is byte-identical to the live one" same_file replay "$tmp/live.book" "$tmp/replay.book"
+check "journal: and to the generator's" same_file expected "$tmp/ab.book" "$tmp/replay.book"
+
+# ---- SIGUSR1: the books now, while the feed runs (the pcap replays for ever: all duplicates after the
+# first pass; infinite_rx preloads the whole file, so the pool must hold it: a larger ring sizes it)
+start "${eal[@]}" --vdev "net_pcap0,rx_pcap=$tmp/ab.pcap,infinite_rx=1" -- "${lines[@]}" --book-out "$tmp/usr1.book" \
+  --ring-size 16384 --stats-out "$tmp/usr1.stats"
+if wait_started; then
+  sleep 1.5
+  kill -USR1 "$pid"
+  for ((i = 0; i < 50; i++)); do [[ -s $tmp/usr1.book ]] && break; sleep 0.1; done
+  check "SIGUSR1: the books, written while running" same_file usr1 "$tmp/ab.book" "$tmp/usr1.book"
+  kill -INT "$pid"
+fi
+finish_run
+check "SIGUSR1: exit 0 after SIGINT" equals exit 0 "$rc"
+check "SIGUSR1: two dumps (signal, exit)" equals feed_book_dumps 2 "$(value feed_book_dumps "$tmp/usr1.stats")"
+
+# ---- bad feed options: one line, exit 2 -----------------------------------------------------------------
+bad() {  # bad NAME EXPECTED_TEXT ARGS...: exit 2 with one line on stderr that contains EXPECTED_TEXT
+  local name=$1 text=$2
+  shift 2
+  timeout 30 "$sentinel" "${eal[@]}" --vdev "net_pcap0,rx_pcap=$tmp/ab.pcap" --vdev net_null0 -- "$@" \
+    >"$tmp/out" 2>"$tmp/err" </dev/null
+  rc=$?
+  check "bad: $name: exit 2" equals exit 2 "$rc"
+  check "bad: $name: one line naming the problem" test "$(grep -c . "$tmp/err")" -eq 1 -a -n "$(grep -F -- "$text" "$tmp/err")"
+}
+bad "unknown feed" "--feed knows itch50" --feed itch41 --feed-a 233.54.12.111:26477
+bad "no line" "needs a line" --feed itch50
+bad "bad endpoint" "--feed-a needs IPv4:PORT" --feed itch50 --feed-a 233.54.12.111
+bad "line without --feed" "only go with --feed" --feed-a 233.54.12.111:26477
+bad "two rings" "--feed needs every line in one RX ring" --feed itch50 --feed-a 233.54.12.111:26477
+bad "server without source" "--rerequest-source" --feed itch50 --feed-a 233.54.12.111:26477 \
+  --rerequest-server 10.0.0.1:1000 --feed-tx 1
+bad "unicast top of book" "multicast group" --feed itch50 --feed-a 233.54.12.111:26477 --feed-tx 1 \
+  --tob-multicast 10.0.0.1:1000
+bad "bad MAC" "--rerequest-mac needs a MAC" --feed itch50 --feed-a 233.54.12.111:26477 --rerequest-server 10.0.0.1:1 \
+  --rerequest-source 10.0.0.2:2 --feed-tx 1 --rerequest-mac 02:00:00:00:00
+
+finish_test
