@@ -20,6 +20,13 @@
 #       sentinel's 1500-byte capture against dd with O_DIRECT on the same disk. DIR (default
 #       BUILD_DIR/capture-bench) must be on a real disk, not tmpfs; each run's files are deleted
 #       after it. Default 3 x 4 s; --quick: 1 x 3 s.
+#   scripts/bench.sh feed [--quick] [--repeats N]
+#       Builds tests/bench/feed_bench and app/sentinel. itch_book: decode + full-depth book update
+#       from an in-memory ITCH 5.0 stream on one core (published figures of other books printed for
+#       reference). wire_to_book_p50/p99: sentinel --feed on net_af_packet at one end of a veth pair
+#       in namespaces made here, tcpreplay sending scripts/gen_itch.py's two lines at a steady rate
+#       into the other; nanoseconds from the RX burst's TSC to the book update (RX on lcore 1, the
+#       feed stage on lcore 0). Needs root, network namespaces and tcpreplay for the second part.
 #
 # The build directory is build/ (set BUILD_DIR to use another); it is configured with the
 # top-level meson.build if it does not exist yet. Progress goes to stderr, results to stdout:
@@ -521,6 +528,85 @@ capture() {
         "capture_1500b_bytes|dd|if=/dev/zero bs=4M oflag=direct, same disk"
 }
 
+# ---- feed ---------------------------------------------------------------------------------------
+
+feed_option() { return 1; }
+
+# sentinel --feed on a veth end (net_af_packet) while tcpreplay sends gen_itch.py's lines at PPS
+# frames a second into the other end; records "P50 P99" (ns) in $work/wire.PPS.
+wire_to_book() {
+    local pps="$1" r="$2"
+    local ns_x="bench_fx_$$" ns_s="bench_fs_$$" near="bnF$$" far="bnX$$" stats="$work/wire.stats"
+    ip netns add "$ns_x" && ip netns add "$ns_s" && ip link add "$near" type veth peer name "$far" &&
+        ip link set "$far" netns "$ns_x" && ip link set "$near" netns "$ns_s" &&
+        ip netns exec "$ns_s" ip link set "$near" up && ip netns exec "$ns_x" ip link set "$far" up ||
+        { ip netns del "$ns_x" 2>/dev/null; ip netns del "$ns_s" 2>/dev/null; die "cannot set up a veth pair in namespaces"; }
+    rm -f "$stats"
+    ip netns exec "$ns_s" "$sentinel_bin" -l 0-1 --no-pci --vdev "net_af_packet0,iface=$near" "${hugepage_args[@]}" \
+        --file-prefix "$(prefix_of wire)" --log-level=lib.eal:warning -- --feed itch50 \
+        --feed-a 233.54.12.111:26477 --feed-b 233.54.12.112:26478 --feed-max-orders 1048576 \
+        --stop-when-idle 1000 --stats-out "$stats" >"$work/wire.log" 2>&1 &
+    local pid=$! i
+    for ((i = 0; i < 100; i++)); do grep -q '^memory=ring' "$work/wire.log" 2>/dev/null && break; sleep 0.1; done
+    timeout 120 ip netns exec "$ns_x" tcpreplay -i "$far" --pps "$pps" "$work/itch.pcap" >"$work/tcpreplay.log" 2>&1 || true
+    wait "$pid" || true
+    ip netns del "$ns_x"
+    ip netns del "$ns_s"
+    [[ -f "$stats" ]] || { tail -20 "$work/wire.log" >&2; die "sentinel --feed failed (its log is above)"; }
+    local p50 p99 msgs gaps
+    p50=$(value_of feed_wire_to_book_p50_ns "$stats")
+    p99=$(value_of feed_wire_to_book_p99_ns "$stats")
+    msgs=$(value_of feed_messages "$stats")
+    gaps=$(value_of feed_gaps "$stats")
+    emit "# wire_to_book at $pps frames/s run $r: p50 $p50 ns, p99 $p99 ns ($msgs messages, $gaps gaps," \
+        "bucket bounds within 6%)"
+    echo "$p50 $p99" >>"$work/wire.$pps"
+}
+
+feed() {
+    parse_run_options feed_option 1 1 "$@"
+    build tests/bench/feed_bench
+    build app/sentinel
+    sentinel_bin="$build_dir/app/sentinel"
+    start_work
+    load_note
+    local -a args=(--repeats "$repeats")
+    ((quick)) && args+=(--quick)
+    say "running feed_bench ${args[*]} on cpu 1"
+    "$build_dir/tests/bench/feed_bench" --cpu 1 "${args[@]}" | tee -a "$results"
+
+    if ((EUID != 0)) || ! command -v tcpreplay >/dev/null || ! ip netns list >/dev/null 2>&1; then
+        emit "# skipped wire_to_book: needs root, ip netns and tcpreplay"
+    else
+        choose_memory
+        local messages=400000
+        ((quick)) && messages=100000
+        python3 "$root/scripts/gen_itch.py" --seed 5 --messages "$messages" --instruments 500 --out "$work/itch.pcap" \
+            2>"$work/gen.log" || die "gen_itch.py failed: $(cat "$work/gen.log")"
+        local r pps
+        for ((r = 1; r <= repeats; r++)); do
+            for pps in 20000 100000; do
+                say "run $r/$repeats: wire to book, tcpreplay at $pps frames/s"
+                wire_to_book "$pps" "$r"
+            done
+        done
+        for pps in 20000 100000; do
+            emit "BENCH wire_to_book_p50 sentinel_${pps}pps $(awk '{ print $1 }' "$work/wire.$pps" | median) ns"
+            emit "BENCH wire_to_book_p99 sentinel_${pps}pps $(awk '{ print $2 }' "$work/wire.$pps" | median) ns"
+        done
+    fi
+
+    echo
+    echo "itch_book: the median of $repeats run(s) over a synthetic day held in memory, one core (cpu 1)."
+    echo "wire_to_book: RX burst TSC to book update, through the ring; no peer is measured (the published"
+    echo "ITCH figures above are for itch_book only); tcpreplay's pace, not sentinel, sets the frame rate."
+    print_summary "$results" \
+        "itch_book|sentinel|-|20|sentinel >= 20 Mmsg/s (<= 50 ns/message)" \
+        -- \
+        "itch_book|sentinel|FeedHandler::on_packet: MoldUDP64, sequence, decode, order books, top-of-book check" \
+        "wire_to_book_p50|sentinel_20000pps|net_af_packet RX lcore 1 -> ring -> filter, feed (lcore 0)"
+}
+
 [[ $# -ge 1 ]] || { usage; exit 2; }
 command="$1"
 shift
@@ -528,6 +614,7 @@ case "$command" in
     disruptor) disruptor "$@" ;;
     pipeline) pipeline "$@" ;;
     capture) capture "$@" ;;
+    feed) feed "$@" ;;
     -h | --help) usage ;;
-    *) die "unknown benchmark '$command' (known: disruptor, pipeline, capture)" 2 ;;
+    *) die "unknown benchmark '$command' (known: disruptor, pipeline, capture, feed)" 2 ;;
 esac
