@@ -548,7 +548,12 @@ wire_to_book() {
         --stop-when-idle 1000 --stats-out "$stats" >"$work/wire.log" 2>&1 &
     local pid=$! i
     for ((i = 0; i < 100; i++)); do grep -q '^memory=ring' "$work/wire.log" 2>/dev/null && break; sleep 0.1; done
-    timeout 120 ip netns exec "$ns_x" tcpreplay -i "$far" --pps "$pps" "$work/itch.pcap" >"$work/tcpreplay.log" 2>&1 || true
+    # tcpreplay (and the kernel's veth work, done in its send calls) on the RX lcore's CPU: on a
+    # 2-CPU machine it must share one, and the feed's lcore 0 is the one the figure is about. It
+    # sleeps between frames (--timer=nano): its default busy-waits, taking the RX lcore's CPU for
+    # whole scheduler slices, and the frames then arrive in bursts that queue behind each other.
+    timeout 120 ip netns exec "$ns_x" taskset -c 1 tcpreplay --timer=nano -i "$far" --pps "$pps" "$work/itch.pcap" \
+        >"$work/tcpreplay.log" 2>&1 || true
     wait "$pid" || true
     ip netns del "$ns_x"
     ip netns del "$ns_s"

@@ -11,8 +11,10 @@
 // The ladder also names its best level, kept by insert() and erase(): whether an order rests at
 // the top, and what the top is, are then answered without touching the rungs.
 //
-// Activity crowds around the best price, so searches walk down from the top before they fall back
-// to a binary search, and an insert or erase shifts only the rungs above it: usually few.
+// Activity crowds around the best price, so a search compares the top eight rungs at once, then the
+// eight below them, and so on down: a branch-free count per block, where a walk one rung at a time
+// or a binary search would mispredict a branch per add (the depth of an add is data, not pattern).
+// An insert or erase shifts only the rungs above it: usually few.
 //
 // Chunks hold 8 << k rungs and start on a cache line. A full ladder moves to a chunk twice its
 // size; the old chunk goes on the free list of its size, for the next ladder that grows into it.
@@ -21,7 +23,6 @@
 //
 // Thread safety: one owner thread.
 
-#include <algorithm>
 #include <array>
 #include <bit>
 #include <cstdint>
@@ -62,11 +63,13 @@ public:
     // its key matches; otherwise a new rung for `key` goes at that position.
     std::uint32_t upper_bound(const Ladder& l, std::uint32_t key) const noexcept {
         const Rung* r = rungs(l);
-        std::uint32_t i = l.size;
-        for (std::uint32_t step = 0; step < kTopWalk && i > 0; ++step, --i)
-            if (r[i - 1].key <= key) return i;
-        return static_cast<std::uint32_t>(
-            std::upper_bound(r, r + i, key, [](std::uint32_t k, const Rung& x) { return k < x.key; }) - r);
+        for (std::uint32_t end = l.size; end > 0;) {  // rungs [end, size) all have keys above `key`
+            const std::uint32_t begin = end > kBlock ? end - kBlock : 0;
+            const std::uint32_t above = count_above(r + begin, end - begin, key);
+            if (above < end - begin) return end - above;
+            end = begin;
+        }
+        return 0;
     }
 
     // Room for one more rung: a full ladder moves to a chunk twice its size. False when the arena
@@ -99,7 +102,22 @@ public:
     }
 
 private:
-    static constexpr std::uint32_t kTopWalk = 8;  // rungs compared one by one from the top before bisecting
+    static constexpr std::uint32_t kBlock = kMinChunk;  // rungs compared at once: every chunk holds as many
+
+    // How many of the `n` (<= kBlock) rungs from `r` have a key above `key`. Reads kBlock rungs, which
+    // the chunk holds (those past the ladder's size are masked out); no branch depends on the keys.
+    static std::uint32_t count_above(const Rung* r, std::uint32_t n, std::uint32_t key) noexcept {
+        using Pair = std::uint32_t __attribute__((vector_size(16)));  // two rungs: key, level, key, level
+        using Mask = std::int32_t __attribute__((vector_size(16)));   // a compare's lanes: -1 true, 0 false
+        Mask above{};
+        for (std::uint32_t i = 0; i < kBlock; i += 2) {
+            Pair pair;
+            std::memcpy(&pair, r + i, sizeof pair);
+            const Pair index{i, i, i + 1, i + 1};
+            above += (pair > key) & (index < n);
+        }
+        return static_cast<std::uint32_t>(-(above[0] + above[2]));  // the key lanes; the level lanes are ignored
+    }
     static constexpr std::uint32_t kNoChunk = std::numeric_limits<std::uint32_t>::max();
     static constexpr std::size_t kSizeClasses = 32;  // chunks of 8 << 0 ... 8 << 28 rungs fit a u32 offset
 
