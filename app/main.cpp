@@ -118,7 +118,7 @@ int run_appliance(const Options& options, const Plan& plan, const std::vector<in
     std::fflush(stdout);
 
     install_signal_handlers();
-    std::optional<sentinel::app::Telemetry> telemetry(std::in_place, pipeline, ports);
+    std::optional<sentinel::app::Telemetry> telemetry(std::in_place, pipeline, ports, senders);
     ports.start();
     pipeline.launch();
     sentinel::app::run_main_lcore(pipeline, ports, options, outputs.journal, g_quit, g_dump_books);

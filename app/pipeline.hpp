@@ -125,6 +125,7 @@ public:
     std::vector<RingView> ring_views() const;
     // The feed stage and the publisher; null without --feed (or without anything to publish to).
     net::FeedStage* feed() noexcept { return rings_.empty() || !rings_.front()->feed ? nullptr : &*rings_.front()->feed; }
+    const net::FeedStage* feed() const noexcept { return const_cast<Pipeline*>(this)->feed(); }
     const net::TopOfBookPublisher* publisher() const noexcept { return publisher_ ? &*publisher_ : nullptr; }
 
     // "ring.port0.rx0 stage capture failed: ..." for the first stage that failed, or "". A failed

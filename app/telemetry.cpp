@@ -6,12 +6,15 @@
 #include <mutex>
 #include <string>
 
+#include "feed_stats.hpp"
+
 namespace sentinel::app {
 namespace {
 
 struct Source {
     const Pipeline* pipeline = nullptr;
     const ReceivePorts* ports = nullptr;
+    const FeedSenders* senders = nullptr;
 };
 
 std::mutex g_mutex;  // held by a callback while it reads, and by the owner while it swaps the source
@@ -57,20 +60,38 @@ int stages(const char*, const char*, rte_tel_data* d) noexcept try {
     return -1;
 }
 
+// The feed's final counters, live: the same key=value lines, as a dict.
+int feed(const char*, const char*, rte_tel_data* d) noexcept try {
+    std::lock_guard lock(g_mutex);
+    if (g_source.pipeline == nullptr || g_source.pipeline->feed() == nullptr) return -1;
+    const std::string text = feed_counters({*g_source.pipeline->feed(), g_source.pipeline->publisher(), *g_source.senders});
+    rte_tel_data_start_dict(d);
+    for (std::size_t at = 0; at < text.size();) {
+        const std::size_t eq = text.find('=', at), end = text.find('\n', at);
+        rte_tel_data_add_dict_u64(d, text.substr(at, eq - at).c_str(), std::stoull(text.substr(eq + 1, end - eq - 1)));
+        at = end + 1;
+    }
+    return 0;
+} catch (...) {  // as in stats()
+    return -1;
+}
+
 }  // namespace
 
-Telemetry::Telemetry(const Pipeline& pipeline, const ReceivePorts& ports) {
+Telemetry::Telemetry(const Pipeline& pipeline, const ReceivePorts& ports, const FeedSenders& senders) {
     static const bool registered = [] {
         const bool ok = rte_telemetry_register_cmd("/sentinel/stats", stats,
                                                    "Sentinel's counters, as --stats-out writes them. No parameters") == 0 &&
                         rte_telemetry_register_cmd("/sentinel/stages", stages,
-                                                   "Each ring's cursor and each stage's lag behind it. No parameters") == 0;
+                                                   "Each ring's cursor and each stage's lag behind it. No parameters") == 0 &&
+                        rte_telemetry_register_cmd("/sentinel/feed", feed,
+                                                   "The feed handler's counters (with --feed). No parameters") == 0;
         if (!ok) std::fputs("warning=cannot register the /sentinel telemetry commands\n", stderr);
         return ok;
     }();
     (void)registered;
     std::lock_guard lock(g_mutex);
-    g_source = {&pipeline, &ports};
+    g_source = {&pipeline, &ports, &senders};
 }
 
 Telemetry::~Telemetry() {

@@ -5,6 +5,7 @@
 //   $ dpdk-telemetry.py            (or -f PREFIX with --file-prefix)
 //   --> /sentinel/stats            {"/sentinel/stats": {"rx_packets": 123, ..., "dropped_nic_missed": 0}}
 //   --> /sentinel/stages           {"/sentinel/stages": {"port0_rx0": {"cursor": 123, "filter": 0, ...}}}
+//   --> /sentinel/feed             {"/sentinel/feed": {"feed_messages": 123, "feed_gaps": 0, ...}} (with --feed)
 //
 // /sentinel/stages gives each ring's cursor and each stage's lag behind it, in slots.
 //
@@ -15,6 +16,7 @@
 // Thread safety: construct and destroy on the main thread; the callbacks run on EAL's telemetry
 // thread and only read counters and sequences (relaxed/acquire loads).
 
+#include "feed_senders.hpp"
 #include "pipeline.hpp"
 #include "receive_ports.hpp"
 
@@ -23,7 +25,7 @@ namespace sentinel::app {
 class Telemetry {
 public:
     // Registers the commands (once per process) and points them at these objects.
-    Telemetry(const Pipeline& pipeline, const ReceivePorts& ports);
+    Telemetry(const Pipeline& pipeline, const ReceivePorts& ports, const FeedSenders& senders);
     ~Telemetry();
     Telemetry(const Telemetry&) = delete;
     Telemetry& operator=(const Telemetry&) = delete;

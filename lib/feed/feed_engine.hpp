@@ -79,8 +79,8 @@ public:
     const InstrumentDirectory& instruments() const noexcept { return handler_.instruments(); }
     // Any thread: a statistic.
     std::uint64_t stale_instruments() const noexcept { return stale_count_.load(std::memory_order_relaxed); }
-    // Top-of-book changes so far: the last record's sequence number.
-    std::uint64_t top_changes() const noexcept { return top_sequence_; }
+    // Top-of-book changes so far: the last record's sequence number. Any thread: a statistic.
+    std::uint64_t top_changes() const noexcept { return top_sequence_.load(std::memory_order_relaxed); }
 
 private:
     // The arbitrator's view of the engine.
@@ -119,7 +119,7 @@ private:
         top.stock_locate = update.locate;
         top.flags = stale_[update.locate] ? TopOfBook::kStale : 0;
         if (const Instrument& i = handler_.instruments()[update.locate]; i.listed) top.symbol = i.stock;
-        ++top_sequence_;
+        top_sequence_.store(top_sequence_.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);  // single writer
         out_.on_top(top);
     }
 
@@ -142,7 +142,7 @@ private:
     std::atomic<std::uint64_t> stale_count_{0};
     std::uint64_t now_ns_ = 0;
     std::uint64_t receive_time_ = 0;
-    std::uint64_t top_sequence_ = 0;
+    std::atomic<std::uint64_t> top_sequence_{0};  // read by the stats printer
 };
 
 }  // namespace sentinel::feed
