@@ -27,27 +27,32 @@ RxQueuePoller::RxQueuePoller(std::uint16_t port, std::uint16_t queue, std::uint1
 }
 
 std::size_t RxQueuePoller::poll() {
-    if (stopped_.load(std::memory_order_relaxed)) return 0;  // our own flag: no order needed
-    const std::uint16_t n = rte_eth_rx_burst(port_, queue_, mbufs_.data(), burst_);
-    if (n == 0) return 0;
-    const std::uint64_t tsc = rte_rdtsc();
-
-    std::optional<std::int64_t> claimed = sequencer_.try_next(n);
-    // Waiting for room outlives a stop request by a grace period only: the stages drain on stop,
-    // so room comes within microseconds, but a stage that will never move again (failed, or stuck
-    // on I/O) must not hold the RX lcore, and the shutdown with it, in this loop.
-    std::uint64_t give_up_at = 0;
-    while (!claimed && policy_ == FullPolicy::wait) {
-        if (stop_.load(std::memory_order_relaxed)) {  // a flag
-            const std::uint64_t now = rte_rdtsc();
-            if (give_up_at == 0) give_up_at = now + rte_get_tsc_hz() / 1000 * kStopGrace.count();
-            else if (now >= give_up_at) break;
-        }
-        rte_pause();
-        claimed = sequencer_.try_next(n);
+    if (held_ == 0) {
+        if (draining_) return 0;
+        held_ = rte_eth_rx_burst(port_, queue_, mbufs_.data(), burst_);
+        if (held_ == 0) return 0;
+        held_tsc_ = rte_rdtsc();
     }
+    const std::size_t n = admit();
+    if (held_ == 0 && draining_) finish_drain();
+    return n;
+}
+
+std::size_t RxQueuePoller::admit() {
+    const std::uint16_t n = held_;
+    std::optional<std::int64_t> claimed = sequencer_.try_next(n);
+    if (!claimed && policy_ == FullPolicy::wait) {
+        // Room comes from the stages, perhaps on this lcore: hold the burst and let them run. A
+        // stage that will never move again (failed, or stuck on I/O) must not hold the shutdown:
+        // after a stop request the wait is bounded.
+        if (!stop_.load(std::memory_order_relaxed)) return 0;  // a flag
+        const std::uint64_t now = rte_rdtsc();
+        if (give_up_at_ == 0) give_up_at_ = now + rte_get_tsc_hz() / 1000 * kStopGrace.count();
+        if (now < give_up_at_) return 0;
+    }
+    held_ = 0;
+    std::uint64_t bytes = 0;
     if (!claimed) {
-        std::uint64_t bytes = 0;
         for (std::uint16_t i = 0; i < n; ++i) bytes += mbufs_[i]->pkt_len;
         rte_pktmbuf_free_bulk(mbufs_.data(), n);
         counters_.add(Counter::rx_packets, n);
@@ -58,7 +63,6 @@ std::size_t RxQueuePoller::poll() {
 
     const std::int64_t hi = *claimed;
     const std::int64_t lo = hi - n + 1;
-    std::uint64_t bytes = 0;
     for (std::uint16_t i = 0; i < n; ++i) {
         rte_mbuf* m = mbufs_[i];
         const bool hashed = (m->ol_flags & RTE_MBUF_F_RX_RSS_HASH) != 0;
@@ -66,7 +70,7 @@ std::size_t RxQueuePoller::poll() {
                                    .port = port_,
                                    .queue = queue_,
                                    .len = m->pkt_len,
-                                   .rx_tsc = tsc,
+                                   .rx_tsc = held_tsc_,
                                    .rss_hash = hashed ? m->hash.rss : 0,
                                    .verdict = 0};
         bytes += m->pkt_len;
@@ -78,7 +82,8 @@ std::size_t RxQueuePoller::poll() {
 }
 
 void RxQueuePoller::begin_drain() {
-    stopped_.store(true, std::memory_order_release);  // R4: after the last publish; pairs with A4
+    draining_ = true;
+    if (held_ == 0) finish_drain();  // else the poll that admits or drops the held burst does
 }
 
 }  // namespace sentinel::net

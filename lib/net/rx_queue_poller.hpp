@@ -4,16 +4,20 @@
 //   rte_eth_rx_burst(port, queue) ─▶ claim n slots ─▶ fill {mbuf, port, queue, len, rx tsc, rss}
 //                                    ─▶ publish(lo, hi): one cursor store per burst
 //
-// A full ring either waits (FullPolicy::wait: the NIC queue absorbs the backlog, then counts
-// imissed; after a stop request the wait lasts kStopGrace at most, then the burst in hand is
-// dropped and counted) or
-// frees the burst at once and counts dropped_ring_full (FullPolicy::drop): the poll loop never
-// blocks on a slow stage.
+// A full ring either waits (FullPolicy::wait) or frees the burst at once and counts
+// dropped_ring_full (FullPolicy::drop). Waiting never spins inside poll(): the burst is held, and
+// each later poll tries to claim room for it before receiving anything more. So the NIC queue
+// absorbs the backlog (then counts imissed), and the lcore's other duties keep running meanwhile:
+// the release stage may share the RX lcore (alloc and free from one mempool cache), and it is what
+// makes the room. After a stop request the wait lasts kStopGrace at most; then the burst in hand
+// is dropped and counted. Nothing is received once the drain has begun; the duty drains when it
+// holds nothing.
 //
 // Memory ordering
 //   R1 (in the sequencer's publish): slot contents before the cursor; pairs with the stages' A1.
-//   R4: begin_drain() stores `stopped` with release after the last publish; pairs with A4 in
-//       stopped(), so a stage that sees the flag also sees the final cursor.
+//   R4: `stopped` is stored with release after the last publish (begin_drain, or the poll that
+//       publishes or drops the last held burst); pairs with A4 in stopped(), so a stage that sees
+//       the flag also sees the final cursor.
 //
 // Thread safety
 //   start, poll, begin_drain, drained   the RX lcore
@@ -56,6 +60,13 @@ public:
     std::uint16_t queue() const noexcept { return queue_; }
 
 private:
+    // Publishes the held burst if the ring has room, or drops it (policy, or a stop past its
+    // grace); returns the packets published or dropped, 0 while it waits.
+    std::size_t admit();
+    void finish_drain() noexcept {
+        stopped_.store(true, std::memory_order_release);  // R4: after the last publish; pairs with A4
+    }
+
     const std::uint16_t port_;
     const std::uint16_t queue_;
     const std::uint16_t burst_;
@@ -63,6 +74,10 @@ private:
     PacketRing::Ring& ring_;
     PacketRing::SequencerType& sequencer_;
     std::array<rte_mbuf*, kMaxBurst> mbufs_{};
+    std::uint16_t held_ = 0;         // mbufs_[0, held_): received, not yet in the ring
+    std::uint64_t held_tsc_ = 0;     // when they arrived
+    std::uint64_t give_up_at_ = 0;   // TSC past which a stopping run drops the held burst; 0: not stopping
+    bool draining_ = false;          // begin_drain() came: receive nothing more
     const std::atomic<bool>& stop_;
     Counters counters_;
     alignas(disruptor::kFalseSharingRange) std::atomic<bool> stopped_{false};
