@@ -2,98 +2,21 @@
 # The real sentinel binary receiving from net_null into hugepage-backed Disruptor rings: it runs,
 # stops on time, on SIGINT and when idle, accounts for every packet, and its rings sit on the
 # pages it says they do, as the kernel reports them in /proc/PID/smaps while it runs.
-# usage: appliance_test.sh SENTINEL HUGEPAGES_SH
+# usage: appliance_test.sh SENTINEL JOURNAL HUGEPAGES_SH GEN_TRAFFIC_PY (the shared arguments of
+# sentinel_test_lib.sh)
 # Needs root and 2M hugepages (reserves 256, gives back what it added); exits 77 without them.
-set -uo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/sentinel_test_lib.sh" appliance "$@"
+RUN_LIMIT=30
 
-sentinel=$1
-hugepages=$2
-readonly POOL_2M=/sys/kernel/mm/hugepages/hugepages-2048kB
-readonly RUN_LIMIT=30  # seconds any one run of sentinel may take
-passed=0
-failed=0
-
-skip() {
-  echo "appliance_test: SKIP: $1"
-  exit 77
-}
-
-((EUID == 0)) || skip "needs root (reserves hugepages)"
-[[ -w $POOL_2M/nr_hugepages ]] || skip "no writable $POOL_2M (no 2M hugepages here)"
-prev_2m=$(<"$POOL_2M/nr_hugepages")
-timeout 60 bash "$hugepages" reserve --pages 256 >/dev/null
-case $? in
-  0) ;;
-  3 | 4 | 5) skip "hugepages.sh could not reserve 256 2M pages" ;;
-  *) echo "appliance_test: hugepages.sh reserve failed"; echo "appliance_test: 0 passed, 1 failed"; exit 1 ;;
-esac
-ours_2m=$(<"$POOL_2M/nr_hugepages")
-
-tmp=$(mktemp -d /tmp/appliance_test.XXXXXX)
-pid=
-cleanup() {
-  [[ -n $pid ]] && kill -KILL "$pid" 2>/dev/null
-  rm -rf -- "$tmp"
-  # Give back only what this test added, and only if nobody changed the reservation meanwhile.
-  if (($(<"$POOL_2M/nr_hugepages") == ours_2m && ours_2m != prev_2m)); then
-    echo "$prev_2m" >"$POOL_2M/nr_hugepages"
-  fi
-}
-trap cleanup EXIT
-
-# EAL maps the pages of every size it finds reserved (--in-memory even unmounted ones), so a 1G
-# page someone else reserved would take our rings; --huge-dir keeps EAL to the 2M mount. Page files
-# are unlinked as soon as they are mapped: a killed run leaves nothing behind.
-mnt_2m=$(findmnt -rn -t hugetlbfs -o TARGET,OPTIONS | while read -r dir options; do
-  [[ $options == *pagesize=2M* ]] && { echo "$dir"; break; }
-done)
-[[ -n $mnt_2m ]] || skip "no hugetlbfs mount of 2M pages after hugepages.sh reserve"
-eal=(--huge-dir "$mnt_2m" --huge-unlink --no-shconf --file-prefix "appliance_test_$$" --no-pci --no-telemetry
-     --log-level=lib.eal:error -l 0-1)
-
-check() {  # check NAME CONDITION...
-  local name=$1
-  shift
-  if "$@"; then
-    passed=$((passed + 1))
-    echo "ok    $name"
-  else
-    failed=$((failed + 1))
-    echo "FAIL  $name"
-  fi
-}
-
-# start ARGS...: sentinel in the background, stdout in $tmp/out, stderr in $tmp/err, pid in $pid.
-start() {
-  "$sentinel" "$@" >"$tmp/out" 2>"$tmp/err" &
-  pid=$!
-}
-
-# finish: waits for the background run, at most RUN_LIMIT seconds; sets $rc (137 when killed).
-finish() {
-  local waited=0
-  while kill -0 "$pid" 2>/dev/null && ((waited < RUN_LIMIT * 10)); do
-    sleep 0.1
-    waited=$((waited + 1))
-  done
-  kill -KILL "$pid" 2>/dev/null
-  wait "$pid"
-  rc=$?
-  pid=
-  ((rc == 0)) || { echo "      exit $rc"; sed 's/^/      | /' "$tmp/err"; }
-}
-
-# run EXPECTED_EXIT ARGS...: a bounded foreground run; stdout in $out, stderr (EAL's lines out) in $err.
-run() {
+# run_expect EXPECTED_EXIT ARGS...: a bounded foreground run; stdout in $out, stderr less EAL's in $err.
+run_expect() {
   local expect=$1
   shift
-  out=$(timeout "$RUN_LIMIT" "$sentinel" "$@" 2>"$tmp/err")
+  out=$(timeout -s KILL "$RUN_LIMIT" "$sentinel" "$@" 2>"$tmp/err" </dev/null)
   local status=$?
   err=$(grep -v '^EAL\|^TELEMETRY' "$tmp/err")
   ((status == expect)) || { echo "      exit $status, expected $expect: $*"; echo "$err" | sed 's/^/      | /'; return 1; }
 }
-
-value() { sed -n "s/^$1=//p" "$2"; }  # value KEY FILE
 
 identity_exact() {  # identity_exact FILE: rx_packets == released_packets + dropped_ring_full
   local rx released dropped
@@ -135,7 +58,7 @@ sleep 0.5
 page_while_running=
 [[ -n $address ]] && page_while_running=$(kernel_page_size "$pid" "$address")
 [[ $page_while_running == "2048 kB" ]] || echo "      ring address '$address', smaps KernelPageSize '$page_while_running'"
-finish
+finish_run
 check "--duration 3 exits 0" test "$rc" -eq 0
 check "rx_packets > 0" test "$(value rx_packets "$tmp/stats")" -gt 0
 check "identity exact in --stats-out" identity_exact "$tmp/stats"
@@ -152,27 +75,27 @@ check "stopped by the duration" grep -qx 'stop=duration' "$tmp/out"
 start "${eal[@]}" --vdev net_null0 -- --stats-out "$tmp/stats_int"
 sleep 1.5
 kill -INT "$pid"
-finish
+finish_run
 check "SIGINT exits 0" test "$rc" -eq 0
 check "SIGINT: identity exact" identity_exact "$tmp/stats_int"
 check "SIGINT: stopped by the signal" grep -qx 'stop=signal' "$tmp/out"
 
 # ---- a full ring under --full-policy drop: drops are counted, never lost ----------------------------
-if run 0 "${eal[@]}" --vdev net_null0 -- --full-policy drop --ring-size 64 --duration 1 --stats-out "$tmp/stats_drop"; then
+if run_expect 0 "${eal[@]}" --vdev net_null0 -- --full-policy drop --ring-size 64 --duration 1 --stats-out "$tmp/stats_drop"; then
   check "drop policy: identity exact" identity_exact "$tmp/stats_drop"
 else
   check "drop policy run" false
 fi
 
 # ---- end of input: --stop-when-idle -----------------------------------------------------------------
-if run 0 "${eal[@]}" --vdev net_null0,no-rx=1 -- --stop-when-idle 200; then
+if run_expect 0 "${eal[@]}" --vdev net_null0,no-rx=1 -- --stop-when-idle 200; then
   check "idle: stopped when no packet came" grep -qx 'stop=idle' <<<"$out"
 else
   check "stop-when-idle run" false
 fi
 
 # ---- without hugepages: a loud warning, not a failure -------------------------------------------------
-if run 0 --no-huge --no-pci --no-shconf --no-telemetry --log-level=lib.eal:error -l 0-1 --vdev net_null0 -- --duration 0.5; then
+if run_expect 0 --no-huge --no-pci --no-shconf --no-telemetry --log-level=lib.eal:error -l 0-1 --vdev net_null0 -- --duration 0.5; then
   check "--no-huge: one warning line" test "$(grep -c '^warning=EAL runs with --no-huge' <<<"$err")" -eq 1
   check "--no-huge: ring on 4K pages" grep -q '^memory=ring\.port0\.rx0 node=0 page=4K ' <<<"$out"
 else
@@ -180,13 +103,12 @@ else
 fi
 
 # ---- one-line errors ----------------------------------------------------------------------------------
-run 2 "${eal[@]}" --vdev net_null0 -- --bogus
+run_expect 2 "${eal[@]}" --vdev net_null0 -- --bogus
 check "bad option: exit 2, one line" test "$(wc -l <<<"$err")" -eq 1
 check "bad option: names it" grep -q "^sentinel: unknown option '--bogus'" <<<"$err"
-run 1 "${eal[@]}" -- --duration 1
+run_expect 1 "${eal[@]}" -- --duration 1
 check "no --vdev: no DPDK ports" grep -q '^sentinel: no DPDK ports' <<<"$err"
-run 1 "${eal[@]}" --vdev net_null0 -- --ports 3 --duration 1
+run_expect 1 "${eal[@]}" --vdev net_null0 -- --ports 3 --duration 1
 check "unknown port" grep -qx 'sentinel: --ports: port 3 does not exist: EAL found 1 ports (check --vdev/-a)' <<<"$err"
 
-echo "appliance_test: $passed passed, $failed failed"
-((failed == 0))
+finish_test
