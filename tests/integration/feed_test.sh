@@ -26,10 +26,11 @@ feed_identities_ok() {
     { echo "      identity lines:"; grep '^identity' "$tmp/out" | sed 's/^/      | /'; return 1; }
 }
 
-# ---- lines A and B, each losing, duplicating or reordering packets: the book is exact ----------------------
-python3 "$gen_itch" --seed 11 --messages 60000 --instruments 24 --loss-a 0.04 --loss-b 0.04 --dup-a 0.02 \
+# ---- lines A and B, each losing, duplicating or reordering packets: the book is exact (300,000 messages,
+# 300 instruments) -------------------------------------------------------------------------------------------
+python3 "$gen_itch" --seed 11 --messages 300000 --instruments 300 --loss-a 0.04 --loss-b 0.04 --dup-a 0.02 \
   --dup-b 0.02 --reorder-a 0.02 --reorder-b 0.02 --out "$tmp/ab.pcap" --book-out "$tmp/ab.book" \
-  --messages-out "$tmp/ab.messages" 2>"$tmp/gen.txt" || { echo "gen_itch.py failed"; exit 1; }
+  2>"$tmp/gen.txt" || { echo "gen_itch.py failed"; exit 1; }
 messages=$(sed -n 's/^gen_itch: messages=\([0-9]*\) .*/\1/p' "$tmp/gen.txt")
 run "${eal[@]}" --vdev "net_pcap0,rx_pcap=$tmp/ab.pcap" --vdev "net_pcap1,tx_pcap=$tmp/tob.pcap" -- --ports 0 \
   "${lines[@]}" --book-out "$tmp/ab.got" --feed-tx 1 --tob-multicast 239.77.1.1:31000 --tob-out "$tmp/ab.tob" \
@@ -127,13 +128,15 @@ check "journal: and to the generator's" same_file expected "$tmp/ab.book" "$tmp/
 
 # ---- SIGUSR1: the books now, while the feed runs (the pcap replays for ever: all duplicates after the
 # first pass; infinite_rx preloads the whole file, so the pool must hold it: a larger ring sizes it)
-start "${eal[@]}" --vdev "net_pcap0,rx_pcap=$tmp/ab.pcap,infinite_rx=1" -- "${lines[@]}" --book-out "$tmp/usr1.book" \
+python3 "$gen_itch" --seed 13 --messages 60000 --instruments 24 --loss-a 0.04 --loss-b 0.04 --out "$tmp/usr1.pcap" \
+  --book-out "$tmp/usr1.expected" 2>/dev/null || { echo "gen_itch.py failed"; exit 1; }
+start "${eal[@]}" --vdev "net_pcap0,rx_pcap=$tmp/usr1.pcap,infinite_rx=1" -- "${lines[@]}" --book-out "$tmp/usr1.book" \
   --ring-size 16384 --stats-out "$tmp/usr1.stats"
 if wait_started; then
   sleep 1.5
   kill -USR1 "$pid"
   for ((i = 0; i < 50; i++)); do [[ -s $tmp/usr1.book ]] && break; sleep 0.1; done
-  check "SIGUSR1: the books, written while running" same_file usr1 "$tmp/ab.book" "$tmp/usr1.book"
+  check "SIGUSR1: the books, written while running" same_file usr1 "$tmp/usr1.expected" "$tmp/usr1.book"
   kill -INT "$pid"
 fi
 finish_run
