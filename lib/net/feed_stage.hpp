@@ -131,7 +131,7 @@ private:
     std::atomic<bool> dump_requested_{false};
     std::array<std::atomic<std::uint64_t>, kFeedStageCounterCount> counters_{};
     LatencyHistogram wire_to_book_;
-    alignas(64) std::array<std::byte, kMaxFrame> flat_{};  // a chained frame, copied flat
+    std::array<std::byte, kMaxFrame> flat_{};  // a chained frame, copied flat
 };
 
 }  // namespace sentinel::net

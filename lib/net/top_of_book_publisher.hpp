@@ -66,7 +66,7 @@ private:
     std::vector<std::byte> file_buffer_;
     std::size_t buffered_ = 0;
     std::uint64_t idle_since_ns_ = 0;
-    alignas(8) std::array<std::byte, feed::kTopOfBookMaxPayload> datagram_{};
+    std::array<std::byte, feed::kTopOfBookMaxPayload> datagram_{};  // the one being filled
     std::uint16_t count_ = 0;              // records in datagram_
     std::uint64_t first_ = 0;              // the first one's number
     std::atomic<std::uint64_t> records_{0};

@@ -15,19 +15,7 @@ ns=sentinel_af_$$
 ns_near=sentinel_afn_$$
 near=sntA$$  # interface names: at most 15 characters
 far=sntB$$
-ip netns add "$ns" 2>/dev/null || skip "cannot make a network namespace (ip netns add)"
-at_exit "ip netns del '$ns' 2>/dev/null"
-ip netns add "$ns_near" 2>/dev/null || skip "cannot make a second network namespace"
-at_exit "ip netns del '$ns_near' 2>/dev/null"
-ip link add "$near" type veth peer name "$far" 2>/dev/null || skip "cannot make a veth pair"
-at_exit "ip link del '$near' 2>/dev/null"  # in case a move below failed; a namespace takes its veth with it
-ip link set "$far" netns "$ns" || skip "cannot move a veth end into a namespace"
-ip link set "$near" netns "$ns_near" || skip "cannot move a veth end into a namespace"
-# No IPv6 on either end: no router solicitations or DAD probes (the filter would drop them anyway).
-ip netns exec "$ns_near" sysctl -qw "net.ipv6.conf.$near.disable_ipv6=1" 2>/dev/null
-ip netns exec "$ns" sysctl -qw "net.ipv6.conf.$far.disable_ipv6=1" 2>/dev/null
-ip netns exec "$ns_near" ip link set "$near" up && ip netns exec "$ns" ip link set "$far" up ||
-  { echo "cannot bring the veth pair up"; exit 1; }
+veth_pair "$ns_near" "$near" "$ns" "$far"
 launcher=(ip netns exec "$ns_near")
 
 # MTU 1500: net_af_packet copies each frame into one 2 KiB mbuf, so longer frames would arrive cut

@@ -17,18 +17,9 @@ ns_x=sentinel_fx_$$  # the exchange: tcpreplay and the re-request server
 ns_s=sentinel_fs_$$  # sentinel
 near=sntF$$
 far=sntX$$
-ip netns add "$ns_x" 2>/dev/null || skip "cannot make a network namespace (ip netns add)"
-at_exit "ip netns del '$ns_x' 2>/dev/null"
-ip netns add "$ns_s" 2>/dev/null || skip "cannot make a second network namespace"
-at_exit "ip netns del '$ns_s' 2>/dev/null"
-ip link add "$near" type veth peer name "$far" 2>/dev/null || skip "cannot make a veth pair"
-at_exit "ip link del '$near' 2>/dev/null"
-ip link set "$far" netns "$ns_x" && ip link set "$near" netns "$ns_s" || skip "cannot move a veth end into a namespace"
-ip netns exec "$ns_s" sysctl -qw "net.ipv6.conf.$near.disable_ipv6=1" 2>/dev/null
-ip netns exec "$ns_x" sysctl -qw "net.ipv6.conf.$far.disable_ipv6=1" 2>/dev/null
-ip netns exec "$ns_s" ip link set "$near" up && ip netns exec "$ns_x" ip link set "$far" up &&
-  ip netns exec "$ns_x" ip addr add 10.77.0.1/24 dev "$far" && ip netns exec "$ns_x" ip link set lo up ||
-  { echo "cannot set up the veth pair"; exit 1; }
+veth_pair "$ns_s" "$near" "$ns_x" "$far"
+ip netns exec "$ns_x" ip addr add 10.77.0.1/24 dev "$far" && ip netns exec "$ns_x" ip link set lo up ||
+  { echo "cannot give the exchange its address"; exit 1; }
 near_mac=$(ip netns exec "$ns_s" cat "/sys/class/net/$near/address")
 far_mac=$(ip netns exec "$ns_x" cat "/sys/class/net/$far/address")
 # Sentinel answers no ARP: the exchange learns its address here.

@@ -4,7 +4,7 @@
 #
 # Gives: $sentinel $journal $gen $pcap_packets, $tmp (a private directory, removed at exit), $eal
 # (hugepage EAL options, or the test exits 77 where root or 2M hugepages are missing), check, run,
-# value, packets, oracle, tshark_ok, journal_ok, identities_ok, at_exit, and the final summary
+# value, packets, oracle, tshark_ok, journal_ok, identities_ok, at_exit, veth_pair, and the final summary
 # (finish_test). Every run of sentinel is bounded by RUN_LIMIT seconds.
 
 set -uo pipefail
@@ -180,6 +180,25 @@ same_packets() {
 
 no_leak() {  # no_leak: stderr says nothing of leaked mbufs
   ! grep -qi 'leak' "$tmp/err" || { grep -i 'leak' "$tmp/err" | head -3 | sed 's/^/      | /'; return 1; }
+}
+
+# veth_pair NEAR_NS NEAR FAR_NS FAR: a veth pair whose ends NEAR and FAR (at most 15 characters) live
+# in two network namespaces made here, both up, without IPv6 (no router solicitations or DAD
+# probes); everything is removed at exit. Skips the test where the kernel cannot do it.
+veth_pair() {
+  local near_ns=$1 near=$2 far_ns=$3 far=$4
+  ip netns add "$far_ns" 2>/dev/null || skip "cannot make a network namespace (ip netns add)"
+  at_exit "ip netns del '$far_ns' 2>/dev/null"
+  ip netns add "$near_ns" 2>/dev/null || skip "cannot make a second network namespace"
+  at_exit "ip netns del '$near_ns' 2>/dev/null"
+  ip link add "$near" type veth peer name "$far" 2>/dev/null || skip "cannot make a veth pair"
+  at_exit "ip link del '$near' 2>/dev/null"  # in case a move below failed; a namespace takes its veth with it
+  ip link set "$far" netns "$far_ns" && ip link set "$near" netns "$near_ns" ||
+    skip "cannot move a veth end into a namespace"
+  ip netns exec "$near_ns" sysctl -qw "net.ipv6.conf.$near.disable_ipv6=1" 2>/dev/null
+  ip netns exec "$far_ns" sysctl -qw "net.ipv6.conf.$far.disable_ipv6=1" 2>/dev/null
+  ip netns exec "$near_ns" ip link set "$near" up && ip netns exec "$far_ns" ip link set "$far" up ||
+    { echo "cannot bring the veth pair up"; exit 1; }
 }
 
 finish_test() {
