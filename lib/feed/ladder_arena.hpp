@@ -11,9 +11,10 @@
 // The ladder also names its best level, kept by insert() and erase(): whether an order rests at
 // the top, and what the top is, are then answered without touching the rungs.
 //
-// Activity crowds around the best price, so a search compares the top eight rungs at once, then the
-// eight below them, and so on down: a branch-free count per block, where a walk one rung at a time
-// or a binary search would mispredict a branch per add (the depth of an add is data, not pattern).
+// Activity crowds around the best price, so a search counts the rungs above the key among the top
+// eight at once, then the eight below them, and so on down: one branch per block (and three adds in
+// four stop at the first), where a walk one rung at a time or a binary search mispredicts a branch
+// on most adds, as how deep an add lands is data, not pattern.
 // An insert or erase shifts only the rungs above it: usually few.
 //
 // Chunks hold 8 << k rungs and start on a cache line. A full ladder moves to a chunk twice its
@@ -104,8 +105,8 @@ public:
 private:
     static constexpr std::uint32_t kBlock = kMinChunk;  // rungs compared at once: every chunk holds as many
 
-    // How many of the `n` (<= kBlock) rungs from `r` have a key above `key`. Reads kBlock rungs, which
-    // the chunk holds (those past the ladder's size are masked out); no branch depends on the keys.
+    // How many of the `n` (<= kBlock) rungs from `r` have a key above `key`, without a branch. Reads
+    // kBlock rungs, which the chunk holds; those past the n are masked out.
     static std::uint32_t count_above(const Rung* r, std::uint32_t n, std::uint32_t key) noexcept {
         using Pair = std::uint32_t __attribute__((vector_size(16)));  // two rungs: key, level, key, level
         using Mask = std::int32_t __attribute__((vector_size(16)));   // a compare's lanes: -1 true, 0 false
@@ -118,6 +119,7 @@ private:
         }
         return static_cast<std::uint32_t>(-(above[0] + above[2]));  // the key lanes; the level lanes are ignored
     }
+
     static constexpr std::uint32_t kNoChunk = std::numeric_limits<std::uint32_t>::max();
     static constexpr std::size_t kSizeClasses = 32;  // chunks of 8 << 0 ... 8 << 28 rungs fit a u32 offset
 

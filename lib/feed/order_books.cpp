@@ -37,7 +37,7 @@ BookUpdate OrderBooks::reduce(std::uint64_t reference, std::uint32_t shares) noe
     PriceLevel& level = levels_[order->level];
     const std::uint16_t locate = level.locate;
     // Only the best level is the top: a change anywhere else leaves it as it was.
-    const bool best = is_best(ladder_of(level), order->level);
+    const bool best = level.best;
     if (shares < order->shares) {
         order->shares -= shares;
         level.shares -= shares;
@@ -56,7 +56,7 @@ BookUpdate OrderBooks::remove(std::uint64_t reference) noexcept {
     }
     const PriceLevel& level = levels_[order->level];
     const std::uint16_t locate = level.locate;
-    const bool best = is_best(ladder_of(level), order->level);
+    const bool best = level.best;
     remove_order(order);
     return {locate, best};
 }
@@ -119,7 +119,11 @@ std::uint32_t OrderBooks::rung_at(Ladder& ladder, std::uint16_t locate, Side sid
         counters_.add(FeedCounter::levels_exhausted);
         return kNoRung;
     }
-    levels_[level] = {.shares = 0, .price = price, .orders = 0, .locate = locate, .side = side};
+    levels_[level] = {.shares = 0, .price = price, .orders = 0, .locate = locate, .side = side, .best = false};
+    if (at == ladder.size) {  // above every level of the side: the new best
+        if (ladder.size != 0) levels_[ladder.best].best = false;
+        levels_[level].best = true;
+    }
     ladders_.insert(ladder, at, {k, level});
     return at;
 }
@@ -133,6 +137,7 @@ void OrderBooks::remove_order(OrderEntry* order) noexcept {
     if (l.orders != 0) return;
     Ladder& ladder = ladder_of(l);
     ladders_.erase(ladder, ladders_.upper_bound(ladder, key(l.side, l.price)) - 1);
+    if (l.best && ladder.size != 0) levels_[ladder.best].best = true;  // the level below takes the top
     levels_.release(level);
 }
 

@@ -13,7 +13,8 @@
 //
 //   add      probe the table (a duplicate reference is refused), find or insert the level in its
 //            ladder, then add shares and one order to it
-//   reduce   (E, C, X) through the order's level index: no search; the order leaves at 0 shares
+//   reduce   (E, C, X) through the order's level index: no search, and no ladder read either, as
+//            the level knows whether it is its side's best; the order leaves at 0 shares
 //   remove   (D) likewise; a level whose last order leaves is erased from its ladder and released
 //   replace  (U) removes the original and adds the new reference: same instrument and side, the
 //            message's price and shares
@@ -90,13 +91,15 @@ public:
     [[gnu::always_inline]] void prefetch_level(std::uint64_t reference) noexcept {
         if (const OrderEntry* order = orders_.find(reference)) __builtin_prefetch(&levels_[order->level]);
     }
-    // And for an add: the side's ladder, then the rungs at its top and the best level, where most
-    // adds land.
+    // And for an add: the side's ladder, then the top block of rungs its search reads first (two
+    // lines unless the block is aligned) and the best level, where most adds land.
     [[gnu::always_inline]] void prefetch_book(std::uint16_t locate) const noexcept { __builtin_prefetch(&books_[locate]); }
     [[gnu::always_inline]] void prefetch_ladder(std::uint16_t locate, char side) const noexcept {
         const Ladder& l = books_[locate].sides[side == 'S' ? 1 : 0];
         if (l.size == 0) return;
-        __builtin_prefetch(ladders_.rungs(l) + l.size - 1);
+        const Rung* r = ladders_.rungs(l);
+        __builtin_prefetch(r + l.size - 1);
+        __builtin_prefetch(r + (l.size > LadderArena::kMinChunk ? l.size - LadderArena::kMinChunk : 0));
         __builtin_prefetch(&levels_[l.best]);
     }
 
@@ -133,7 +136,6 @@ private:
     static constexpr std::uint32_t kNoRung = kNoLevel;
 
     Ladder& ladder_of(const PriceLevel& l) noexcept { return books_[l.locate].sides[index(l.side)]; }
-    static bool is_best(const Ladder& l, std::uint32_t level) noexcept { return l.best == level; }
     Quote top(const Ladder& l) const noexcept;
     // The rung of the order's level, or kNoRung when the add was refused (and counted).
     std::uint32_t add_order(std::uint16_t locate, Side side, std::uint64_t reference, std::uint32_t shares,

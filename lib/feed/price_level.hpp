@@ -34,6 +34,7 @@ struct alignas(32) PriceLevel {
     std::uint32_t orders = 0;
     std::uint16_t locate = 0;  // the instrument, to find the ladder when the last order leaves
     Side side = Side::bid;
+    bool best = false;  // its ladder's best level: reduce() and remove() need not read the ladder
 };
 static_assert(sizeof(PriceLevel) == 32, "two levels per cache line");
 

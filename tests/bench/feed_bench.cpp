@@ -1,8 +1,8 @@
 // feed_bench: the feed handler's decode-and-book path on one core. A synthetic day of ITCH 5.0 in
-// MoldUDP64 packets (feed_bench_stream.hpp) sits in memory; each run builds a fresh FeedHandler
-// (tables preallocated and faulted in first, on transparent hugepages), then times
-// FeedHandler::on_packet over every packet: framing, sequence check, decode, count, book update,
-// top-of-book detection. Prints
+// MoldUDP64 packets (feed_bench_stream.hpp) sits in memory, on transparent hugepages as an
+// appliance's packets sit in its hugepage mbufs; each run builds a fresh FeedHandler (tables
+// preallocated and faulted in first, on hugepages too), then times FeedHandler::on_packet over every
+// packet: framing, sequence check, decode, count, book update, top-of-book detection. Prints
 //
 //   BENCH itch_book sentinel <value> Mmsg/s      the median of the repeats
 //   BENCH itch_book_ns sentinel <value> ns       per message, the same runs
@@ -44,8 +44,9 @@ struct Options {
 constexpr double kTargetNs = 50.0;  // the target: <= 50 ns per message (>= 20 M msg/s)
 
 // Anonymous mappings the kernel may back with 2 MiB pages (THP in madvise mode): the order table
-// is looked up at random, and 4 KiB pages would add a TLB miss to most lookups. The appliance
-// passes its hugetlbfs resource instead; this one leaves the machine's reserved pool alone.
+// is looked up at random, and 4 KiB pages would add a TLB miss to most lookups; the stream is read
+// once, in order, and would add one per 4 KiB of packets. The appliance passes its hugetlbfs
+// resource instead; this one leaves the machine's reserved pool alone.
 class TransparentHugepages final : public std::pmr::memory_resource {
     void* do_allocate(std::size_t bytes, std::size_t) override {
         void* p = ::mmap(nullptr, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
@@ -116,12 +117,12 @@ int main(int argc, char** argv) {
     std::printf("# generating %llu messages over %u instruments...\n", static_cast<unsigned long long>(o.messages),
                 o.instruments);
     std::fflush(stdout);
-    const bench::FeedStream stream = bench::make_feed_stream(o.messages, o.instruments, 42);
+    TransparentHugepages memory;  // the stream's packets and each run's tables
+    const bench::FeedStream stream = bench::make_feed_stream(o.messages, o.instruments, 42, &memory);
     std::printf("# %llu messages in %zu MoldUDP64 packets, %.1f MB; %llu orders resting at the end; cpu %s\n",
                 static_cast<unsigned long long>(stream.messages), stream.packets.size(), stream.bytes.size() / 1e6,
                 static_cast<unsigned long long>(stream.resting_orders), o.cpu >= 0 ? std::to_string(o.cpu).c_str() : "not pinned");
 
-    TransparentHugepages memory;
     std::vector<double> ns;
     bool ok = true;
     for (int r = 0; r < o.repeats; ++r) {

@@ -196,8 +196,9 @@ private:
 
 }  // namespace
 
-FeedStream make_feed_stream(std::uint64_t messages, std::uint32_t instruments, std::uint64_t seed) {
-    FeedStream out;
+FeedStream make_feed_stream(std::uint64_t messages, std::uint32_t instruments, std::uint64_t seed,
+                            std::pmr::memory_resource* memory) {
+    FeedStream out(memory);
     out.bytes.reserve(messages * 34);
     Generator g(instruments, seed, out);
     while (out.messages < messages) g.message();

@@ -16,18 +16,23 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <memory_resource>
 #include <span>
 #include <vector>
 
 namespace sentinel::bench {
 
 struct FeedStream {
-    std::vector<std::byte> bytes;               // every packet, back to back
+    explicit FeedStream(std::pmr::memory_resource* memory) : bytes(memory) {}
+
+    std::pmr::vector<std::byte> bytes;          // every packet, back to back
     std::vector<std::span<const std::byte>> packets;  // into `bytes`
     std::uint64_t messages = 0;                 // ITCH messages, directory included
     std::uint64_t resting_orders = 0;           // orders on the books once the stream is applied
 };
 
-FeedStream make_feed_stream(std::uint64_t messages, std::uint32_t instruments, std::uint64_t seed);
+// The packets' bytes come from `memory`: like an appliance's mbufs, hugepages in feed_bench.
+FeedStream make_feed_stream(std::uint64_t messages, std::uint32_t instruments, std::uint64_t seed,
+                            std::pmr::memory_resource* memory);
 
 }  // namespace sentinel::bench
