@@ -181,12 +181,7 @@ Pipeline::Pipeline(const platform::Plan& plan, const Options& options, const Out
                 feed_duty_ = std::make_unique<net::FeedDuty>(stage, *q.feed);
                 duty = feed_duty_.get();
             }
-            // Release beside RX: the mbufs go back to the mempool cache of the lcore that takes
-            // them out again, as in a run-to-completion loop, instead of crossing cores twice.
-            const unsigned lcore = q.processors[i] == q.release_processor
-                                       ? static_cast<unsigned>(a.lcore)
-                                       : static_cast<unsigned>(workers[i % workers.size()]->lcore);
-            duties[lcore].push_back(duty);
+            duties[static_cast<unsigned>(workers[i % workers.size()]->lcore)].push_back(duty);
         }
         // The publisher follows the feed, on the next worker lcore (the same one when there is one).
         if (publish) {

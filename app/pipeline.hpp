@@ -1,12 +1,12 @@
 #pragma once
 // Pipeline: the appliance's packet graph, built from the plan. One ring per RX queue, on the RX
-// lcore's NUMA node; its RX duty and its release stage on the plan's RX lcore (mbufs go back to
-// the mempool cache they are allocated from); its other stages on the queue's worker lcores; one
-// duty cycle per lcore.
+// lcore's NUMA node; its RX duty on the plan's RX lcore; its stages on the queue's worker lcores;
+// one duty cycle per lcore. (Release beside RX, for mbufs freed into the cache they are allocated
+// from, measured slower: the RX lcore then also pulls back every slot line the filter wrote.)
 //
-//                                                           ┌─▶ capture ─┐
-//   port 0 queue 0 ─▶ RX (lcore 1) ─▶ ring.port0.rx0 ─▶ filter ─▶ forward ─┼─▶ release (lcore 1)
-//                                          (lcore 0)        └─▶ feed ────┘
+//                                                          ┌─▶ capture ─┐
+//   port 0 queue 0 ─▶ RX (lcore 1) ─▶ ring.port0.rx0 ─▶ filter ─▶ forward ─┼─▶ release (lcore 0)
+//                                                          └─▶ feed ────┘
 //                                                                └─▶ top-of-book ring ─▶ publisher
 //
 // The filter writes each slot's verdict; capture, forward and feed read it in parallel; release

@@ -61,8 +61,7 @@ net::FilterStage make_filter(std::string& checked) {
     return net::FilterStage(std::move(rules));
 }
 
-// Starts the ring's stages as duties, in the order they were added, and runs: the last (release)
-// beside RX on the RX lcore, the others on the main lcore, as app/pipeline.cpp places them.
+// Starts the ring's stages as duties of the main lcore, in the order they were added, and runs.
 Throughput run(const Rig& rig, QueueRing& q, std::atomic<bool>& stop, const Window& window) {
     std::vector<std::unique_ptr<net::StageDuty>> duties;
     std::vector<net::Duty*> stages;
@@ -70,9 +69,7 @@ Throughput run(const Rig& rig, QueueRing& q, std::atomic<bool>& stop, const Wind
         duties.push_back(std::make_unique<net::StageDuty>(*p, q.rx, q.ring.sequencer().cursor(), kStageBatch));
         stages.push_back(duties.back().get());
     }
-    net::Duty* release = stages.back();
-    stages.pop_back();
-    return rig.run_cycles(stop, {&q.rx, release}, stages, [&q] { return q.received(); }, window);
+    return rig.run_cycles(stop, {&q.rx}, stages, [&q] { return q.received(); }, window);
 }
 
 // After the drain: the release stage freed exactly what RX admitted (RX dropped nothing) and
