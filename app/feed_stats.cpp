@@ -79,6 +79,15 @@ std::string feed_counters(const FeedReport& r) {
     return text;
 }
 
+std::string feed_live(const net::FeedStage& f) {
+    const feed::ArbitrationCounters& a = f.engine().arbitration();
+    return " feed_messages=" + std::to_string(a.get(ArbitrationCounter::messages)) +
+           " feed_duplicates=" + std::to_string(all_lines(a, ArbitrationCounter::duplicates_a)) +
+           " feed_gaps=" + std::to_string(a.get(ArbitrationCounter::gaps)) +
+           " feed_unrecoverable_messages=" + std::to_string(a.get(ArbitrationCounter::unrecoverable_messages)) +
+           " feed_stale_instruments=" + std::to_string(f.engine().stale_instruments());
+}
+
 bool feed_identities_hold(const net::FeedStage& feed) {
     const Identity f = frames(feed), m = messages(feed);
     return f.total == f.parts && m.total == m.parts;

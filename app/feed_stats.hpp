@@ -8,7 +8,8 @@
 //   identity feed frames: feed_frames=N = not_udp=N + fragments=N + truncated=N + packets=N: ok
 //   identity feed messages: received=N = delivered=N + duplicates=N: ok
 //
-// Thread safety: the main thread, once the lcores have stopped.
+// Thread safety: the main thread; feed_counters and the identities once the lcores have stopped
+// (exact then), feed_live while they run.
 
 #include <string>
 
@@ -25,6 +26,9 @@ struct FeedReport {
 };
 
 std::string feed_counters(const FeedReport& report);
+// " feed_messages=N feed_duplicates=N feed_gaps=N feed_unrecoverable_messages=N feed_stale_instruments=N":
+// what the live stats line adds with --feed. Any thread (relaxed reads).
+std::string feed_live(const net::FeedStage& feed);
 bool feed_identities_hold(const net::FeedStage& feed);
 std::string feed_identity_lines(const net::FeedStage& feed);
 

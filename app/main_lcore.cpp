@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <cstdio>
 
+#include "feed_stats.hpp"
 #include "stats.hpp"
 
 namespace sentinel::app {
@@ -71,7 +72,9 @@ void run_main_lcore(Pipeline& pipeline, const ReceivePorts& ports, const Options
         if (o.stats_interval.count() > 0 && now >= next_stats) {
             next_stats += ticks(o.stats_interval);
             const double seconds = static_cast<double>(now - start) / static_cast<double>(hz);
-            std::fputs(live.line(seconds, pipeline.totals(), pipeline.ring_views(), ports.nic_missed()).c_str(), stdout);
+            std::string line = live.line(seconds, pipeline.totals(), pipeline.ring_views(), ports.nic_missed());
+            if (const net::FeedStage* feed = pipeline.feed()) line.insert(line.size() - 1, feed_live(*feed));
+            std::fputs(line.c_str(), stdout);
             std::fflush(stdout);
         }
         if (cycle.empty()) rte_delay_us_sleep(1000);

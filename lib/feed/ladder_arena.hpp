@@ -106,18 +106,25 @@ private:
     static constexpr std::uint32_t kBlock = kMinChunk;  // rungs compared at once: every chunk holds as many
 
     // How many of the `n` (<= kBlock) rungs from `r` have a key above `key`, without a branch. Reads
-    // kBlock rungs, which the chunk holds; those past the n are masked out.
+    // kBlock rungs, which the chunk holds; those past the n are masked out. The keys are gathered
+    // into two vectors first, so that each compare and mask works on four keys, not two.
     static std::uint32_t count_above(const Rung* r, std::uint32_t n, std::uint32_t key) noexcept {
         using Pair = std::uint32_t __attribute__((vector_size(16)));  // two rungs: key, level, key, level
         using Mask = std::int32_t __attribute__((vector_size(16)));   // a compare's lanes: -1 true, 0 false
-        Mask above{};
-        for (std::uint32_t i = 0; i < kBlock; i += 2) {
+        static_assert(kBlock == 8, "two vectors of four keys");
+        const auto load = [r](std::uint32_t i) {  // rungs i and i + 1
             Pair pair;
             std::memcpy(&pair, r + i, sizeof pair);
-            const Pair index{i, i, i + 1, i + 1};
-            above += (pair > key) & (index < n);
-        }
-        return static_cast<std::uint32_t>(-(above[0] + above[2]));  // the key lanes; the level lanes are ignored
+            return pair;
+        };
+        const Pair low = __builtin_shufflevector(load(0), load(2), 0, 2, 4, 6);
+        const Pair high = __builtin_shufflevector(load(4), load(6), 0, 2, 4, 6);
+        const std::int32_t count = static_cast<std::int32_t>(n);
+        const Mask low_index{0, 1, 2, 3}, high_index{4, 5, 6, 7};
+        Mask above = ((low > key) & (low_index < count)) + ((high > key) & (high_index < count));
+        above += __builtin_shufflevector(above, above, 2, 3, 0, 1);
+        above += __builtin_shufflevector(above, above, 1, 0, 3, 2);
+        return static_cast<std::uint32_t>(-above[0]);
     }
 
     static constexpr std::uint32_t kNoChunk = std::numeric_limits<std::uint32_t>::max();

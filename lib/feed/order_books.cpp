@@ -102,11 +102,17 @@ std::uint32_t OrderBooks::add_order(std::uint16_t locate, Side side, std::uint64
     return at;
 }
 
-std::uint32_t OrderBooks::rung_at(Ladder& ladder, std::uint16_t locate, Side side, itch::Price4 price) noexcept {
+inline std::uint32_t OrderBooks::rung_at(Ladder& ladder, std::uint16_t locate, Side side, itch::Price4 price) noexcept {
     const std::uint32_t k = key(side, price);
     const std::uint32_t at = ladders_.upper_bound(ladder, k);
     if (at > 0 && ladders_.rungs(ladder)[at - 1].key == k) return at - 1;
-    // A new level: room in the ladder first, so that a refusal leaves nothing to undo.
+    return new_rung(ladder, locate, side, price, at);
+}
+
+std::uint32_t OrderBooks::new_rung(Ladder& ladder, std::uint16_t locate, Side side, itch::Price4 price,
+                                   std::uint32_t at) noexcept {
+    const std::uint32_t k = key(side, price);
+    // Room in the ladder first, so that a refusal leaves nothing to undo.
     const Book& book = books_[locate];
     const bool first_level_ever = book.sides[0].capacity == 0 && book.sides[1].capacity == 0;
     if (!ladders_.reserve_one(ladder)) {

@@ -142,6 +142,10 @@ private:
                             itch::Price4 price) noexcept;
     // The rung of the level at `price`, made if need be; kNoRung when a capacity ran out (counted).
     std::uint32_t rung_at(Ladder& ladder, std::uint16_t locate, Side side, itch::Price4 price) noexcept;
+    // rung_at()'s rarer half, kept out of line so that the search inlines into add_order(): a new
+    // level at `price`, inserted at rung `at`.
+    [[gnu::noinline]] std::uint32_t new_rung(Ladder& ladder, std::uint16_t locate, Side side, itch::Price4 price,
+                                             std::uint32_t at) noexcept;
     void remove_order(OrderEntry* order) noexcept;
 
     FeedCounters& counters_;
