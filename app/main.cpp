@@ -16,8 +16,10 @@
 
 #include <algorithm>
 #include <atomic>
+#include <cerrno>
 #include <csignal>
 #include <cstdio>
+#include <cstring>
 #include <exception>
 #include <fstream>
 #include <map>
@@ -72,6 +74,17 @@ void install_signal_handlers() {
             throw std::system_error(errno, std::generic_category(), "sigaction " + std::to_string(signal));
 }
 
+// --book-out is written at the end (and on SIGUSR1): a path that cannot be written must stop the
+// run before it starts, not after the session it was meant to keep.
+void check_book_out(const std::string& path) {
+    const std::string temporary = path + ".tmp";  // what FeedStage::write_books writes, then renames
+    std::FILE* f = std::fopen(temporary.c_str(), "w");
+    if (f == nullptr)
+        throw std::runtime_error("cannot write --book-out " + temporary + ": " + std::strerror(errno));
+    std::fclose(f);
+    std::remove(temporary.c_str());
+}
+
 // The feed stage's settings from the options: the books sized by --feed-max-orders (levels and
 // ladder rungs in proportion, as BookConfig's defaults are), the arbitrator's defaults.
 sentinel::net::FeedStageConfig feed_config(const Options& o) {
@@ -97,6 +110,7 @@ int run_appliance(const Options& options, const Plan& plan, const std::vector<in
     sentinel::app::ReceivePorts ports(plan, port_ids, options, rings, pdump);
     std::optional<sentinel::app::CaptureJournal> capture;
     if (options.capture) capture.emplace(options, port_ids, rings);
+    if (options.book_out) check_book_out(*options.book_out);
     const sentinel::net::TscClock clock(rte_rdtsc(), rte_get_tsc_hz());
     sentinel::app::Outputs outputs;
     outputs.clock = &clock;

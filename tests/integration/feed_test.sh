@@ -165,4 +165,11 @@ bad "unicast top of book" "multicast group" --feed itch50 --feed-a 233.54.12.111
 bad "bad MAC" "--rerequest-mac needs a MAC" --feed itch50 --feed-a 233.54.12.111:26477 --rerequest-server 10.0.0.1:1 \
   --rerequest-source 10.0.0.2:2 --feed-tx 1 --rerequest-mac 02:00:00:00:00
 
+# A --book-out that cannot be written stops the run before it starts.
+timeout 30 "$sentinel" "${eal[@]}" --vdev "net_pcap0,rx_pcap=$tmp/usr1.pcap" -- "${lines[@]}" \
+  --book-out "$tmp/no_such_dir/books.txt" >"$tmp/out" 2>"$tmp/err" </dev/null
+rc=$?
+check "bad --book-out: exit 1 before running" equals "exit rx" "1 " "$rc $(value rx_packets)"
+check "bad --book-out: says why" grep -q "^sentinel: cannot write --book-out .*No such file or directory" "$tmp/err"
+
 finish_test
