@@ -112,9 +112,11 @@ platform::PlanRequest plan_request(const Options& o, std::vector<int> operator_c
 
 void add_mempools(platform::PlanRequest& r, const Options& o) {
     for (const auto& port : r.ports) {
-        const std::size_t mbufs = static_cast<std::size_t>(o.rx_queues) *
-                                  net::Mempool::mbufs_for(o.ring_size, net::PortConfig{}.rx_descriptors, o.burst,
-                                                          o.forward ? net::PortConfig{}.tx_descriptors : 0);
+        const std::size_t mbufs =
+            static_cast<std::size_t>(o.rx_queues) *
+            net::Mempool::mbufs_for(o.ring_size, net::PortConfig{}.rx_descriptors, o.burst,
+                                    o.forward ? net::PortConfig{}.tx_descriptors : 0,
+                                    net::Port::segments_per_frame(static_cast<std::uint16_t>(port.port)));
         r.memory.push_back({.name = mempool_name(port.port), .port = port.port,
                             .bytes = mbufs * (sizeof(rte_mbuf) + RTE_MBUF_DEFAULT_BUF_SIZE)});
     }

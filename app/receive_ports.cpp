@@ -39,7 +39,8 @@ ReceivePorts::ReceivePorts(const platform::Plan& plan, const std::vector<int>& p
         // Forwarded mbufs also wait in the forward port's TX descriptors until its driver frees them.
         const std::size_t mbufs =
             config.rx_queues * net::Mempool::mbufs_for(options.ring_size, config.rx_descriptors, options.burst,
-                                                       options.forward ? config.tx_descriptors : 0);
+                                                       options.forward ? config.tx_descriptors : 0,
+                                                       net::Port::segments_per_frame(config.port));
         mempools_.push_back(std::make_unique<net::Mempool>(port, mbufs, m->node));
         ports_.push_back(std::make_unique<net::Port>(config, mempools_.back()->get()));
     }

@@ -35,10 +35,12 @@ public:
 
     // Every mbuf that can be out of the pool at once for one RX queue: the ring full of them, the
     // NIC's descriptors filled, one burst in the RX lcore's hands, and, where the ring forwards,
-    // its TX queue's descriptors, which keep what they sent until the driver cleans them up.
+    // its TX queue's descriptors, which keep what they sent until the driver cleans them up. A
+    // packet in the ring or the burst is `segments` mbufs at most (Port::segments_per_frame: a
+    // jumbo frame is a chain); a descriptor holds one.
     static std::size_t mbufs_for(std::size_t ring_slots, std::size_t rx_descriptors, std::size_t burst,
-                                 std::size_t tx_descriptors = 0) noexcept {
-        return ring_slots + rx_descriptors + burst + tx_descriptors;
+                                 std::size_t tx_descriptors = 0, std::size_t segments = 1) noexcept {
+        return (ring_slots + burst) * segments + rx_descriptors + tx_descriptors;
     }
     // The per-lcore cache: up to this many mbufs more can sit in each lcore's cache, so the pool
     // must have room for them on top of mbufs_for().

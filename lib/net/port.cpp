@@ -1,6 +1,7 @@
 #include "port.hpp"
 
 #include <rte_ethdev.h>
+#include <rte_mbuf.h>
 
 #include <algorithm>
 #include <cstdio>
@@ -39,6 +40,16 @@ void check_queues(std::uint16_t port, const char* kind, std::uint16_t wanted, st
 }
 
 }  // namespace
+
+std::uint32_t Port::segments_per_frame(std::uint16_t port) {
+    check_exists(port);
+    rte_eth_dev_info info{};
+    if (const int rc = rte_eth_dev_info_get(port, &info); rc != 0) throw dpdk_error("rte_eth_dev_info_get", port, kNoQueue, rc);
+    const std::uint32_t mtu = jumbo_mtu(info);
+    if ((info.rx_offload_capa & RTE_ETH_RX_OFFLOAD_SCATTER) == 0 || mtu <= RTE_ETHER_MTU) return 1;
+    const std::uint32_t frame = mtu + RTE_ETHER_HDR_LEN + RTE_ETHER_CRC_LEN;  // the constructor asks for this MTU
+    return (frame + RTE_MBUF_DEFAULT_DATAROOM - 1) / RTE_MBUF_DEFAULT_DATAROOM;
+}
 
 Port::Port(const PortConfig& config, rte_mempool* mempool) : config_(config) {
     check_exists(config_.port);

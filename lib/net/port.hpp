@@ -49,6 +49,12 @@ public:
     // Stops the port and releases its queues, whose descriptors give their mbufs back.
     void stop_and_close();
 
+    // The mbufs of the default data room (RTE_MBUF_DEFAULT_DATAROOM) that the largest frame the
+    // port will deliver takes: 5 for 9,018 bytes where the device scatters, else 1. Mempools are
+    // sized with it, so that a ring full of jumbo frames still leaves the NIC its descriptors.
+    // Throws as the constructor does for a port that does not exist.
+    static std::uint32_t segments_per_frame(std::uint16_t port);
+
     std::uint16_t id() const noexcept { return config_.port; }
     std::uint16_t rx_queues() const noexcept { return config_.rx_queues; }
     std::uint16_t rx_descriptors() const noexcept { return config_.rx_descriptors; }

@@ -47,6 +47,16 @@ TEST_F(PortTest, JumboFramesArriveWholeAsChains) {
     EXPECT_EQ(pool.in_use(), 0u);
 }
 
+// Mempools are sized by the mbufs the largest frame takes: a 9,018-byte frame in 2,048-byte data
+// rooms where the device scatters, one mbuf where it does not. Before the tests that close these
+// ports: a closed vdev port is gone for good.
+TEST_F(PortTest, SegmentsPerFrameFollowScatter) {
+    EXPECT_EQ(Port::segments_per_frame(test::NetEal::port("net_ring1")), 5u);
+    EXPECT_EQ(Port::segments_per_frame(test::NetEal::port("net_null1")), 1u);
+    EXPECT_EQ(Mempool::mbufs_for(4096, 1024, 32, 0, 5), (4096u + 32u) * 5u + 1024u)
+        << "ring and burst hold chains; a descriptor holds one mbuf";
+}
+
 // net_ring offers scatter and multi-segment TX, and no MTU limit of its own: the port asks for 9000.
 TEST_F(PortTest, JumboMtuWhereTheDeviceScatters) {
     Mempool pool(933, 63, static_cast<int>(rte_socket_id()));
