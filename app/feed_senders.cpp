@@ -25,6 +25,7 @@ FeedSenders::FeedSenders(const Options& o, const ReceivePorts& ports) {
     }
     if (o.tob_multicast) {
         net::UdpFlow m = flow;
+        if (o.tob_source) m.source_address = *o.tob_source;
         if (!o.rerequest_source) m.source_port = o.tob_multicast->port;
         m.destination_address = o.tob_multicast->address;
         m.destination_port = o.tob_multicast->port;

@@ -13,6 +13,8 @@
 #include <rte_eal.h>
 #include <rte_errno.h>
 #include <rte_pdump.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <atomic>
@@ -21,6 +23,7 @@
 #include <cstdio>
 #include <cstring>
 #include <exception>
+#include <filesystem>
 #include <fstream>
 #include <map>
 #include <optional>
@@ -74,24 +77,28 @@ void install_signal_handlers() {
             throw std::system_error(errno, std::generic_category(), "sigaction " + std::to_string(signal));
 }
 
-// --book-out is written at the end (and on SIGUSR1): a path that cannot be written must stop the
-// run before it starts, not after the session it was meant to keep.
+// --book-out is written at the end (and on SIGUSR1), through FILE.tmp renamed over FILE: a path
+// that cannot be written must stop the run before it starts, not after the session it was meant
+// to keep. Creates nothing: a directory in the way, or one we cannot write in, is refused.
 void check_book_out(const std::string& path) {
-    const std::string temporary = path + ".tmp";  // what FeedStage::write_books writes, then renames
-    std::FILE* f = std::fopen(temporary.c_str(), "w");
-    if (f == nullptr)
-        throw std::runtime_error("cannot write --book-out " + temporary + ": " + std::strerror(errno));
-    std::fclose(f);
-    std::remove(temporary.c_str());
+    struct stat target {};
+    if (::stat(path.c_str(), &target) == 0 && S_ISDIR(target.st_mode))
+        throw std::invalid_argument("--book-out " + path + " is a directory: name a file");
+    const std::string dir = std::filesystem::path(path).parent_path().empty()
+                                ? std::string(".")
+                                : std::filesystem::path(path).parent_path().string();
+    if (::access(dir.c_str(), W_OK | X_OK) != 0)
+        throw std::invalid_argument("cannot write --book-out " + path + ": " + dir + ": " + std::strerror(errno));
 }
 
 // The feed stage's settings from the options: the books sized by --feed-max-orders (levels and
 // ladder rungs in proportion, as BookConfig's defaults are), the arbitrator's defaults.
 sentinel::net::FeedStageConfig feed_config(const Options& o) {
     sentinel::net::FeedStageConfig c;
-    c.books.max_orders = o.feed_max_orders;
-    c.books.max_levels = std::max<std::size_t>(1024, o.feed_max_orders / 4);
-    c.books.ladder_rungs = o.feed_max_orders;
+    const std::size_t orders = o.feed_max_orders.value_or(Options::kFeedMaxOrders);
+    c.books.max_orders = orders;
+    c.books.max_levels = std::max<std::size_t>(1024, orders / 4);
+    c.books.ladder_rungs = orders;
     if (o.book_out) c.book_out = *o.book_out;
     return c;
 }
@@ -107,10 +114,11 @@ int run_appliance(const Options& options, const Plan& plan, const std::vector<in
                    "for line rate\n", stderr);
 
     const std::size_t rings = sentinel::app::Pipeline::ring_count(plan);
+    if (options.book_out) check_book_out(*options.book_out);  // before any output file exists
+    install_signal_handlers();  // before anything that takes a while: SIGUSR1's default would kill us
     sentinel::app::ReceivePorts ports(plan, port_ids, options, rings, pdump);
     std::optional<sentinel::app::CaptureJournal> capture;
     if (options.capture) capture.emplace(options, port_ids, rings);
-    if (options.book_out) check_book_out(*options.book_out);
     const sentinel::net::TscClock clock(rte_rdtsc(), rte_get_tsc_hz());
     sentinel::app::Outputs outputs;
     outputs.clock = &clock;
@@ -131,7 +139,6 @@ int run_appliance(const Options& options, const Plan& plan, const std::vector<in
     std::fputs((pipeline.memory_report(plan) + ports.memory_report(plan)).c_str(), stdout);
     std::fflush(stdout);
 
-    install_signal_handlers();
     std::optional<sentinel::app::Telemetry> telemetry(std::in_place, pipeline, ports, senders);
     ports.start();
     pipeline.launch();

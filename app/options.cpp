@@ -73,6 +73,8 @@ constexpr const char* kUsage =
     "  --feed-tx PORT         DPDK port that sends re-requests and top-of-book datagrams\n"
     "  --tob-multicast GROUP:PORT  publish top-of-book changes to GROUP:PORT (format:\n"
     "                         lib/feed/top_of_book.hpp; README 'Top-of-book format')\n"
+    "  --tob-source IP        their source address (default: --rerequest-source's); receivers\n"
+    "                         drop multicast from 0.0.0.0, so one of the two is needed\n"
     "  --tob-out FILE         write the same datagrams to FILE (--force overwrites it)\n"
     "\n"
     "EAL options come first, DPDK's way: e.g. -l 0-1 --vdev net_null0 (see dpdk-testpmd --help).\n";
@@ -150,7 +152,7 @@ enum : int {
     plan = 256, topology, port_numa_node, rx_queues, ring_size, refuse_cross_node, ports, burst, full_policy,
     duration, stop_when_idle, stats_interval, stats_out, usage, config, capture, capture_filter, snaplen,
     rotate_size, rotate_seconds, max_files, force, forward, forward_filter, feed_kind, feed_a, feed_b, book_out,
-    feed_max_orders, rerequest_server, rerequest_source, rerequest_mac, feed_tx, tob_multicast, tob_out
+    feed_max_orders, rerequest_server, rerequest_source, rerequest_mac, feed_tx, tob_multicast, tob_source, tob_out
 };
 constexpr option kLong[] = {
     {"plan", no_argument, nullptr, plan},
@@ -187,6 +189,7 @@ constexpr option kLong[] = {
     {"rerequest-mac", required_argument, nullptr, rerequest_mac},
     {"feed-tx", required_argument, nullptr, feed_tx},
     {"tob-multicast", required_argument, nullptr, tob_multicast},
+    {"tob-source", required_argument, nullptr, tob_source},
     {"tob-out", required_argument, nullptr, tob_out},
     {nullptr, 0, nullptr, 0},
 };
@@ -239,12 +242,13 @@ std::vector<std::string> config_arguments(int argc, char** argv) {
 }
 
 void check_feed(const Options& o) {
-    const bool feed_options = o.feed_a || o.feed_b || o.book_out || o.rerequest_server || o.rerequest_source ||
-                              o.rerequest_mac || o.feed_tx || o.tob_multicast || o.tob_out;
+    const bool feed_options = o.feed_a || o.feed_b || o.book_out || o.feed_max_orders || o.rerequest_server ||
+                              o.rerequest_source || o.rerequest_mac || o.feed_tx || o.tob_multicast || o.tob_source ||
+                              o.tob_out;
     if (!o.feed) {
         if (feed_options)
-            throw std::invalid_argument("--feed-a, --feed-b, --book-out, --rerequest-*, --feed-tx, --tob-* only go "
-                                        "with --feed itch50");
+            throw std::invalid_argument("--feed-a, --feed-b, --book-out, --feed-max-orders, --rerequest-*, --feed-tx, "
+                                        "--tob-* only go with --feed itch50");
         return;
     }
     if (!o.feed_a && !o.feed_b) throw std::invalid_argument("--feed itch50 needs a line: --feed-a IP:PORT and/or --feed-b IP:PORT");
@@ -257,6 +261,14 @@ void check_feed(const Options& o) {
                                     "come) and --feed-tx PORT (the port that sends)");
     if (o.tob_multicast && !o.feed_tx)
         throw std::invalid_argument("--tob-multicast needs --feed-tx PORT (the port that sends)");
+    if (o.tob_multicast && !o.tob_source && !o.rerequest_source)
+        throw std::invalid_argument("--tob-multicast needs a source address, --tob-source IP (receivers drop "
+                                    "multicast from 0.0.0.0)");
+    if (o.tob_source && !o.tob_multicast) throw std::invalid_argument("--tob-source only goes with --tob-multicast");
+    for (const auto& line : {o.feed_a, o.feed_b})
+        if (o.tob_multicast && line && *line == *o.tob_multicast)
+            throw std::invalid_argument("--tob-multicast is a feed line's destination: our output would come back "
+                                        "as the feed; give it its own group or port");
     if (o.feed_tx && !o.rerequest_server && !o.tob_multicast)
         throw std::invalid_argument("--feed-tx sends re-requests or top of book: add --rerequest-server or --tob-multicast");
 }
@@ -341,6 +353,14 @@ Options parse_options(int argc, char** argv, bool& help) {
                 throw std::invalid_argument("--tob-multicast needs a multicast group (224.0.0.0/4), got '" +
                                             std::string(optarg) + "'");
             break;
+        case tob_source: {
+            const std::optional<feed::UdpEndpoint> e = feed::parse_endpoint(std::string(optarg) + ":1");
+            if (!e || e->address == 0)
+                throw std::invalid_argument("--tob-source needs an IPv4 address other than 0.0.0.0, e.g. 10.0.0.2, got '" +
+                                            std::string(optarg) + "'");
+            o.tob_source = e->address;
+            break;
+        }
         case tob_out: o.tob_out = optarg; break;
         case usage:
             std::fputs(kUsage, stdout);

@@ -43,12 +43,14 @@ struct Options {
     std::optional<feed::UdpEndpoint> feed_a;             // --feed-a IP:PORT: line A's destination
     std::optional<feed::UdpEndpoint> feed_b;             // --feed-b IP:PORT: line B's
     std::optional<std::string> book_out;                 // --book-out FILE: books at exit and on SIGUSR1
-    std::size_t feed_max_orders = std::size_t{1} << 22;  // --feed-max-orders N: resting orders the books hold
+    std::optional<std::size_t> feed_max_orders;          // --feed-max-orders N: resting orders the books hold
+    static constexpr std::size_t kFeedMaxOrders = std::size_t{1} << 22;  // without --feed-max-orders
     std::optional<feed::UdpEndpoint> rerequest_server;   // --rerequest-server IP:PORT: where re-requests go
     std::optional<feed::UdpEndpoint> rerequest_source;   // --rerequest-source IP:PORT: ours; answers come here
     std::optional<std::array<std::uint8_t, 6>> rerequest_mac;  // --rerequest-mac MAC: next hop to the server
     std::optional<int> feed_tx;                          // --feed-tx PORT: re-requests and top of book go out here
     std::optional<feed::UdpEndpoint> tob_multicast;      // --tob-multicast GROUP:PORT: top-of-book datagrams
+    std::optional<std::uint32_t> tob_source;             // --tob-source IP: their source address
     std::optional<std::string> tob_out;                  // --tob-out FILE: the same datagrams, to a file
 };
 

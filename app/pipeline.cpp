@@ -96,7 +96,7 @@ Pipeline::QueueRing::QueueRing(std::uint16_t port_id, std::uint16_t queue, std::
             feed.emplace(*outputs.feed, outputs.rerequests, tops, *outputs.clock, memory);
         } catch (const std::system_error& e) {
             throw std::runtime_error(std::string(e.what()) + ": the feed's books need hugepage memory for --feed-max-orders " +
-                                     std::to_string(options.feed_max_orders) +
+                                     std::to_string(options.feed_max_orders.value_or(Options::kFeedMaxOrders)) +
                                      " orders (about 50 bytes each): reserve more hugepages or lower --feed-max-orders");
         }
     }

@@ -87,8 +87,10 @@ std::vector<int> chosen_ports(const Options& o) {
     if (o.forward) check("--forward", *o.forward);
     if (o.feed_tx) check("--feed-tx", *o.feed_tx);
     if (!o.ports.empty()) return o.ports;
-    // By default every port receives but the one that forwards: that one only transmits.
+    // By default every port receives but the one that forwards: that one only transmits. So does
+    // --feed-tx, unless it is the only port (the feed's lines then come in where it sends).
     if (o.forward) std::erase(ports, *o.forward);
+    if (o.feed_tx && ports.size() > 1) std::erase(ports, *o.feed_tx);
     if (ports.empty())
         throw std::runtime_error("--forward " + std::to_string(*o.forward) +
                                  " is the only port: add a port to receive on (--vdev) or list it in --ports");

@@ -83,7 +83,8 @@ python3 "$root/scripts/gen_itch.py" --seed 4 --messages 200000 --instruments 40 
 set -x
 "$sentinel" "${eal[@]}" --vdev net_pcap0,rx_pcap=itch.pcap --vdev net_pcap1,tx_pcap=tob.pcap -- --ports 0 \
   --feed itch50 --feed-a 233.54.12.111:26477 --feed-b 233.54.12.112:26478 --feed-max-orders 1048576 \
-  --book-out books.txt --feed-tx 1 --tob-multicast 239.77.1.1:31000 --tob-out tob.bin --stop-when-idle 300 |
+  --book-out books.txt --feed-tx 1 --tob-multicast 239.77.1.1:31000 --tob-source 10.90.0.9 --tob-out tob.bin \
+  --stop-when-idle 300 |
   grep -E '^feed_(messages|duplicates|gaps|missing|recovered|unrecoverable|stale|top)|^tob_(records|datagrams)|^identity'
 { set +x; } 2>/dev/null
 echo "books.txt: $(wc -l <books.txt) price levels; first lines:"

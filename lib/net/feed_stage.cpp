@@ -65,8 +65,12 @@ void FeedStage::between_batches(std::uint64_t tsc) noexcept {
     // A flag: the books it asks for are this lcore's own.
     if (dump_requested_.load(std::memory_order_relaxed)) {
         dump_requested_.store(false, std::memory_order_relaxed);
-        if (const std::string error = write_books(); !error.empty())
-            std::fprintf(stderr, "sentinel: %s\n", error.c_str());
+        try {
+            if (const std::string error = write_books(); !error.empty())
+                std::fprintf(stderr, "sentinel: %s\n", error.c_str());
+        } catch (const std::exception& e) {  // the text of the books did not fit in memory: the feed goes on
+            std::fprintf(stderr, "sentinel: --book-out not written: %s\n", e.what());
+        }
     }
 }
 
@@ -125,7 +129,9 @@ void FeedStage::Output::on_gap(std::uint64_t first, std::uint64_t count) noexcep
         std::fprintf(stderr, "sentinel: feed gap: messages %llu to %llu (%llu) missing on both lines; %s\n",
                      static_cast<unsigned long long>(first), static_cast<unsigned long long>(first + count - 1),
                      static_cast<unsigned long long>(count),
-                     stage.rerequests_ != nullptr ? "re-requesting" : "no --rerequest-server to ask");
+                     stage.finishing_                  ? "the input has ended"
+                     : stage.rerequests_ != nullptr ? "re-requesting"
+                                                    : "no --rerequest-server to ask");
 }
 
 void FeedStage::Output::on_unrecoverable(std::uint64_t first, std::uint64_t count) noexcept {

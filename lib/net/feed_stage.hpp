@@ -87,7 +87,10 @@ public:
     // The ring is empty: run the timers, write a requested dump.
     void on_idle(std::uint64_t tsc) noexcept;
     // The ring has drained for good: gaps still missing are given up, held messages applied.
-    void finish(std::uint64_t tsc) noexcept { engine_.finish(clock_.nanoseconds(tsc)); }
+    void finish(std::uint64_t tsc) noexcept {
+        finishing_ = true;
+        engine_.finish(clock_.nanoseconds(tsc));
+    }
 
     // Any thread: the stage writes --book-out at its next batch boundary or idle turn.
     void request_book_dump() noexcept {
@@ -128,6 +131,7 @@ private:
     Engine engine_;
     std::uint64_t last_timer_ns_ = 0;
     unsigned gap_reports_ = 0;
+    bool finishing_ = false;  // finish() runs: gaps found now are given up at once, not re-requested
     std::atomic<bool> dump_requested_{false};
     std::array<std::atomic<std::uint64_t>, kFeedStageCounterCount> counters_{};
     LatencyHistogram wire_to_book_;

@@ -2,7 +2,7 @@
 // LatencyHistogram: nanosecond latencies in log-linear buckets, for percentiles of a hot path
 // that cannot afford to store samples. A value lands in the bucket of its highest set bit, split
 // into 16 linear sub-buckets: every bucket is within 1/16 (6%) of the values it holds, from 1 ns
-// to 2^63 ns, in 1,024 counters (8 KiB). Recording is a bit scan, a shift and one increment.
+// to 2^64 ns, in 976 counters (8 KiB). Recording is a bit scan, a shift and one increment.
 //
 //   value 0b1'0110'1011...  ─▶ bucket (bit 12, sub-bucket 0b0110) ─▶ reported as its upper bound
 //
@@ -21,7 +21,8 @@ namespace sentinel::net {
 class LatencyHistogram {
 public:
     static constexpr unsigned kSubBits = 4;  // 16 sub-buckets per power of two
-    static constexpr std::size_t kBuckets = 64 << kSubBits;
+    // 16 single values, then 16 sub-buckets for each of the 60 powers of two from 2^4 to 2^63.
+    static constexpr std::size_t kBuckets = (64 - kSubBits + 1) << kSubBits;
 
     void record(std::uint64_t ns) noexcept {
         std::atomic<std::uint64_t>& c = counts_[bucket(ns)];

@@ -61,7 +61,9 @@ Port::Port(const PortConfig& config, rte_mempool* mempool) : config_(config) {
     rte_eth_dev_info info{};
     if (const int rc = rte_eth_dev_info_get(port, &info); rc != 0) throw dpdk_error("rte_eth_dev_info_get", port, kNoQueue, rc);
     check_queues(port, "RX", config_.rx_queues, info.max_rx_queues, "lower --rx-queues");
-    check_queues(port, "TX", config_.tx_queues, info.max_tx_queues, "it needs one per ring that forwards to it");
+    check_queues(port, "TX", config_.tx_queues, info.max_tx_queues,
+                 "it needs one per ring that forwards to it (--forward), and one each for --rerequest-server and "
+                 "--tob-multicast (--feed-tx); net_af_packet takes qpairs=N");
 
     rte_eth_conf conf{};
     // RSS only pays with several queues, and only the hash types this device computes can be asked.

@@ -7,9 +7,8 @@
 // A full ring either waits (FullPolicy::wait) or frees the burst at once and counts
 // dropped_ring_full (FullPolicy::drop). Waiting never spins inside poll(): the burst is held, and
 // each later poll tries to claim room for it before receiving anything more. So the NIC queue
-// absorbs the backlog (then counts imissed), and the lcore's other duties keep running meanwhile:
-// the release stage may share the RX lcore (alloc and free from one mempool cache), and it is what
-// makes the room. After a stop request the wait lasts kStopGrace at most; then the burst in hand
+// absorbs the backlog (then counts imissed), and the lcore's other duties keep running meanwhile
+// (on a small machine a stage that makes the room may share the RX lcore). After a stop request the wait lasts kStopGrace at most; then the burst in hand
 // is dropped and counted. Nothing is received once the drain has begun; the duty drains when it
 // holds nothing.
 //

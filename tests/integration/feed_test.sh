@@ -33,7 +33,8 @@ python3 "$gen_itch" --seed 11 --messages 300000 --instruments 300 --loss-a 0.04 
   2>"$tmp/gen.txt" || { echo "gen_itch.py failed"; exit 1; }
 messages=$(sed -n 's/^gen_itch: messages=\([0-9]*\) .*/\1/p' "$tmp/gen.txt")
 run "${eal[@]}" --vdev "net_pcap0,rx_pcap=$tmp/ab.pcap" --vdev "net_pcap1,tx_pcap=$tmp/tob.pcap" -- --ports 0 \
-  "${lines[@]}" --book-out "$tmp/ab.got" --feed-tx 1 --tob-multicast 239.77.1.1:31000 --tob-out "$tmp/ab.tob" \
+  "${lines[@]}" --book-out "$tmp/ab.got" --feed-tx 1 --tob-multicast 239.77.1.1:31000 --tob-source 10.90.0.9 \
+  --tob-out "$tmp/ab.tob" \
   --stop-when-idle 500 --stats-out "$tmp/ab.stats"
 check "A/B: exit 0" equals exit 0 "$rc"
 check "A/B: the book equals the generator's, byte for byte" same_file book "$tmp/ab.book" "$tmp/ab.got"
@@ -76,6 +77,7 @@ while at < len(pcap):
     incl = struct.unpack_from(">I" if big else "<I", pcap, at + 8)[0]
     frame = pcap[at + 16:at + 16 + incl]
     assert frame[0:3] == b"\x01\x00\x5e" and frame[30:34] == bytes([239, 77, 1, 1]), frame[:40].hex()
+    assert frame[26:30] == bytes([10, 90, 0, 9]), "source %s" % frame[26:30].hex()
     assert struct.unpack_from(">H", frame, 36)[0] == 31000
     sent.append(frame[42:42 + struct.unpack_from(">H", frame, 38)[0] - 8])
     at += 16 + incl
@@ -162,6 +164,12 @@ bad "server without source" "--rerequest-source" --feed itch50 --feed-a 233.54.1
   --rerequest-server 10.0.0.1:1000 --feed-tx 1
 bad "unicast top of book" "multicast group" --feed itch50 --feed-a 233.54.12.111:26477 --feed-tx 1 \
   --tob-multicast 10.0.0.1:1000
+bad "multicast from 0.0.0.0" "--tob-source" --feed itch50 --feed-a 233.54.12.111:26477 --feed-tx 1 \
+  --tob-multicast 239.1.1.1:1000
+bad "output onto a feed line" "our output would come back" --feed itch50 --feed-a 233.54.12.111:26477 --feed-tx 1 \
+  --tob-multicast 233.54.12.111:26477 --tob-source 10.0.0.1
+bad "feed option without --feed" "only go with --feed" --feed-max-orders 4096
+bad "book-out a directory" "is a directory" --feed itch50 --feed-a 233.54.12.111:26477 --book-out "$tmp" --ports 0
 bad "bad MAC" "--rerequest-mac needs a MAC" --feed itch50 --feed-a 233.54.12.111:26477 --rerequest-server 10.0.0.1:1 \
   --rerequest-source 10.0.0.2:2 --feed-tx 1 --rerequest-mac 02:00:00:00:00
 
@@ -169,7 +177,7 @@ bad "bad MAC" "--rerequest-mac needs a MAC" --feed itch50 --feed-a 233.54.12.111
 timeout 30 "$sentinel" "${eal[@]}" --vdev "net_pcap0,rx_pcap=$tmp/usr1.pcap" -- "${lines[@]}" \
   --book-out "$tmp/no_such_dir/books.txt" >"$tmp/out" 2>"$tmp/err" </dev/null
 rc=$?
-check "bad --book-out: exit 1 before running" equals "exit rx" "1 " "$rc $(value rx_packets)"
+check "bad --book-out: exit 2 before running" equals "exit rx" "2 " "$rc $(value rx_packets)"
 check "bad --book-out: says why" grep -q "^sentinel: cannot write --book-out .*No such file or directory" "$tmp/err"
 
 finish_test
