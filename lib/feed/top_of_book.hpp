@@ -15,7 +15,9 @@
 //   offset size  record (64 bytes)
 //    0      8    u64 itch_timestamp   nanoseconds since midnight, of the ITCH message that made the change
 //    8      8    u64 receive_time     nanoseconds since the Unix epoch (UTC): when the RX burst holding the
-//                                     packet arrived (for recovered messages: the answer's burst)
+//                                     packet arrived; for a message applied later (held behind a gap,
+//                                     then released by the answer, a give-up or the end of the input):
+//                                     the arrival of the last packet before its release
 //   16      8    u64 bid_shares       the best bid level's total shares; 0 when there is no bid
 //   24      8    u64 ask_shares
 //   32      4    u32 bid_price        Price(4): 4 implied decimals (1234500 is $123.4500); 0: no bid

@@ -10,12 +10,15 @@
 #include <memory_resource>
 
 #include "disruptor/busy_spin_wait_strategy.hpp"
+#include "disruptor/cache_line.hpp"
 #include "disruptor/disruptor.hpp"
 #include "feed/top_of_book.hpp"
 
 namespace sentinel::net {
 
-struct TopOfBookEvent {
+// Two cache lines a slot (the record's 64 bytes and its number): the feed and the publisher, on
+// different lcores, then never share a line between neighbouring slots.
+struct alignas(2 * disruptor::kCacheLine) TopOfBookEvent {
     feed::TopOfBook top;
     std::uint64_t sequence = 0;  // the change's number (top_of_book.hpp): holes mark dropped changes
 };
