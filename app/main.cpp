@@ -114,7 +114,9 @@ int run_appliance(const Options& options, const Plan& plan, const std::vector<in
                    "for line rate\n", stderr);
 
     const std::size_t rings = sentinel::app::Pipeline::ring_count(plan);
-    if (options.book_out) check_book_out(*options.book_out);  // before any output file exists
+    // Before any output file exists: a refused run leaves nothing behind to refuse the next one.
+    sentinel::app::Pipeline::check_filters(options);
+    if (options.book_out) check_book_out(*options.book_out);
     install_signal_handlers();  // before anything that takes a while: SIGUSR1's default would kill us
     sentinel::app::ReceivePorts ports(plan, port_ids, options, rings, pdump);
     std::optional<sentinel::app::CaptureJournal> capture;

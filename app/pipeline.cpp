@@ -66,6 +66,11 @@ std::string udp_between(const feed::UdpEndpoint& from, const feed::UdpEndpoint& 
 
 }  // namespace
 
+void Pipeline::check_filters(const Options& options) {
+    if (options.capture) compile_filter("--capture-filter", options.capture_filter);
+    if (options.forward) compile_filter("--forward-filter", options.forward_filter);
+}
+
 std::string ring_name(int port, int queue) { return "ring.port" + std::to_string(port) + ".rx" + std::to_string(queue); }
 std::string mempool_name(int port) { return "mempool.port" + std::to_string(port); }
 
@@ -153,15 +158,18 @@ Pipeline::Pipeline(const platform::Plan& plan, const Options& options, const Out
         const int node = planned_node(plan, ring_name(a.port, a.queue));
         std::unique_ptr<platform::DpdkMemory>& memory = memory_[node];
         if (!memory) memory = std::make_unique<platform::DpdkMemory>(node);
-        if (publish) {
+        if (publish)
             tops_.emplace(std::allocator_arg, std::pmr::polymorphic_allocator<net::TopOfBookEvent>(memory.get()), kTopOfBookSlots);
-            publisher_.emplace(outputs.tob_multicast, outputs.tob_out, outputs.tob_force);
-            tops_->handle_events_with(*publisher_);
-        }
         auto& q = *rings_.emplace_back(std::make_unique<QueueRing>(static_cast<std::uint16_t>(a.port),
                                                                   static_cast<std::uint16_t>(a.queue), rings_.size(),
                                                                   options, outputs, tops_ ? &*tops_ : nullptr, *memory,
                                                                   stop_));
+        // The --tob-out file once the books have their memory: a run refused for want of it leaves
+        // no empty file behind to refuse the next one.
+        if (publish) {
+            publisher_.emplace(outputs.tob_multicast, outputs.tob_out, outputs.tob_force);
+            tops_->handle_events_with(*publisher_);
+        }
         duties[static_cast<unsigned>(a.lcore)].push_back(&q.rx);
 
         // The queue's stages, dealt over its worker lcores in the order the plan numbers them.

@@ -93,6 +93,10 @@ public:
     // (std::invalid_argument naming the option).
     Pipeline(const platform::Plan& plan, const Options& options, const Outputs& outputs);
 
+    // Compiles --capture-filter and --forward-filter once, so that a bad one is refused before any
+    // output file is created; throws as the constructor does.
+    static void check_filters(const Options& options);
+
     // How many rings the plan gives: the producers a journal needs, the TX queues forwarding needs.
     static std::size_t ring_count(const platform::Plan& plan);
     // Stops and joins whatever lcores still run: they poll the rings this destroys.

@@ -43,6 +43,7 @@ refused 2 "unknown option" "${eal[@]}" "${null[@]}" -- --bogus
 refused 2 "stray argument" "${eal[@]}" "${null[@]}" -- --duration 1 extra
 refused 2 "option without its value" "${eal[@]}" "${null[@]}" -- --duration
 refused 2 "capture filter 'tcp port'" "${eal[@]}" "${null[@]}" -- --capture "$tmp/x.pcapng" --capture-filter 'tcp port'
+check "a refused filter leaves no capture file behind" test ! -e "$tmp/x.pcapng"
 refused 2 "forward filter 'udp and'" "${eal[@]}" "${two[@]}" -- --forward 1 --forward-filter 'udp and'
 refused 2 "--ring-size 1000" "${eal[@]}" "${null[@]}" -- --ring-size 1000
 refused 2 "--snaplen 5" "${eal[@]}" "${null[@]}" -- --capture "$tmp/x.pcapng" --snaplen 5
