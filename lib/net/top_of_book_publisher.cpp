@@ -34,6 +34,7 @@ void TopOfBookPublisher::on_events(std::span<TopOfBookEvent> events, std::int64_
         if (++count_ == feed::kTopOfBookPerDatagram) close_datagram();
     }
     if (end_of_batch && count_ != 0) close_datagram();
+    if (end_of_batch && multicast_ != nullptr) multicast_->flush();  // the batch's datagrams, one tx_burst
     idle_since_ns_ = 0;
 }
 
@@ -41,7 +42,7 @@ void TopOfBookPublisher::close_datagram() noexcept {
     feed::write_top_of_book_header(std::span<std::byte, feed::kTopOfBookHeaderSize>(datagram_.data(), feed::kTopOfBookHeaderSize),
                                    count_, first_);
     const std::span<const std::byte> bytes(datagram_.data(), feed::kTopOfBookHeaderSize + count_ * feed::kTopOfBookRecordSize);
-    if (multicast_ != nullptr) multicast_->send(bytes);  // a refused one is counted by the sender
+    if (multicast_ != nullptr) multicast_->queue(bytes);  // a refused one is counted by the sender
     if (fd_ >= 0) write_file(bytes);
     else if (!path_.empty()) add(file_dropped_, count_);
     add(records_, count_);

@@ -8,7 +8,7 @@
 //
 // A datagram closes when it is full, when the next change's number is not the next one (a change
 // the ring had no room for: the hole stays visible to consumers), and at the end of every batch,
-// so a lone change is never held back. The file is written through a 1 MiB buffer, emptied when
+// so a lone change is never held back; a batch's datagrams leave in one tx_burst at its end. The file is written through a 1 MiB buffer, emptied when
 // full, when the stage has been idle 100 ms, and at stop: a file write error stops file output
 // (counted, reported once) and leaves multicast running.
 //

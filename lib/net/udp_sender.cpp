@@ -29,7 +29,7 @@ UdpSender::UdpSender(std::uint16_t port, std::uint16_t queue, rte_mempool* pool,
     if (is_multicast(flow_.destination_address)) flow_.destination_mac = multicast_mac(flow_.destination_address);
 }
 
-bool UdpSender::send(std::span<const std::byte> payload) noexcept {
+bool UdpSender::queue(std::span<const std::byte> payload) noexcept {
     rte_mbuf* m = rte_pktmbuf_alloc(pool_);
     if (m == nullptr || kHeaders + payload.size() > rte_pktmbuf_tailroom(m)) {
         rte_pktmbuf_free(m);  // null-safe
@@ -65,16 +65,23 @@ bool UdpSender::send(std::span<const std::byte> payload) noexcept {
     ip->hdr_checksum = rte_ipv4_cksum(ip);
     udp->dgram_cksum = rte_ipv4_udptcp_cksum(ip, udp);
 
-    for (unsigned attempt = 0; attempt <= kRetries; ++attempt) {
-        if (rte_eth_tx_burst(port_, queue_, &m, 1) == 1) {
-            count(sent_);
-            return true;
-        }
-        rte_pause();
+    burst_[pending_++] = m;
+    if (pending_ == kBurst) flush();
+    return true;
+}
+
+void UdpSender::flush() noexcept {
+    std::uint16_t sent = 0;
+    for (unsigned attempt = 0; sent < pending_ && attempt <= kRetries; ++attempt) {
+        if (attempt != 0) rte_pause();
+        sent += rte_eth_tx_burst(port_, queue_, burst_.data() + sent, static_cast<std::uint16_t>(pending_ - sent));
     }
-    rte_pktmbuf_free(m);
-    count(failed_);
-    return false;
+    if (sent < pending_) {
+        rte_pktmbuf_free_bulk(burst_.data() + sent, pending_ - sent);
+        count(failed_, pending_ - sent);
+    }
+    count(sent_, sent);
+    pending_ = 0;
 }
 
 }  // namespace sentinel::net

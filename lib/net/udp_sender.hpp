@@ -6,12 +6,15 @@
 //   ┌ Ethernet 14 ┬ IPv4 20 (no options, DF, TTL 32) ┬ UDP 8 ┬ payload ┐
 //
 // Multicast destinations get the group's 01:00:5e MAC (RFC 1112); unicast ones the MAC the
-// operator gave for the next hop (the appliance speaks no ARP).
+// operator gave for the next hop (the appliance speaks no ARP). queue() gathers datagrams into
+// bursts of up to kBurst, one tx_burst (one doorbell) each at flush(); send() is queue() + flush().
 //
-// Thread safety: send() on the one lcore that owns the queue; counters from any thread.
+// Thread safety: queue, flush and send on the one lcore that owns the queue; counters from any
+// thread.
 
 #include <rte_ether.h>
 
+#include <array>
 #include <atomic>
 #include <cstddef>
 #include <cstdint>
@@ -35,21 +38,30 @@ struct UdpFlow {
 class UdpSender {
 public:
     static constexpr std::size_t kHeaders = RTE_ETHER_HDR_LEN + 20 + 8;
+    static constexpr std::uint16_t kBurst = 32;
     // tx_burst calls for one datagram before it counts as refused (see ForwardStage::kRetries).
     static constexpr unsigned kRetries = 8;
 
     UdpSender(std::uint16_t port, std::uint16_t queue, rte_mempool* pool, const UdpFlow& flow) noexcept;
 
-    // False when the pool had no mbuf, the payload does not fit one, or the queue refused it;
-    // counted either way.
-    bool send(std::span<const std::byte> payload) noexcept;
+    // Adds a datagram to the burst (flushed when full); false when the pool had no mbuf or the
+    // payload does not fit one (counted as failed).
+    bool queue(std::span<const std::byte> payload) noexcept;
+    // Transmits the burst; what the TX queue refuses after kRetries is freed and counted as failed.
+    void flush() noexcept;
+    bool send(std::span<const std::byte> payload) noexcept {
+        const std::uint64_t failed_before = failed();
+        queue(payload);
+        flush();
+        return failed() == failed_before;
+    }
 
     std::uint64_t sent() const noexcept { return sent_.load(std::memory_order_relaxed); }      // a statistic
     std::uint64_t failed() const noexcept { return failed_.load(std::memory_order_relaxed); }  // a statistic
 
 private:
-    void count(std::atomic<std::uint64_t>& c) noexcept {
-        c.store(c.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);  // a statistic, single writer
+    void count(std::atomic<std::uint64_t>& c, std::uint64_t n = 1) noexcept {
+        c.store(c.load(std::memory_order_relaxed) + n, std::memory_order_relaxed);  // a statistic, single writer
     }
 
     const std::uint16_t port_;
@@ -57,6 +69,8 @@ private:
     rte_mempool* const pool_;
     UdpFlow flow_;
     std::uint16_t packet_id_ = 0;
+    std::uint16_t pending_ = 0;  // built, in burst_, not yet handed to the queue
+    std::array<rte_mbuf*, kBurst> burst_{};
     alignas(disruptor::kFalseSharingRange) std::atomic<std::uint64_t> sent_{0};  // read by the stats printer
     std::atomic<std::uint64_t> failed_{0};
 };
