@@ -15,8 +15,10 @@
 // Wire to book: for each feed packet that delivered messages, the TSC after the books took them
 // minus the RX burst's TSC goes into a histogram (feed_wire_to_book_p50_ns, _p99_ns).
 //
-// The books belong to the stage's lcore: a dump on request is written there, between batches (the
-// feed waits the few milliseconds it takes); the final dump, after the lcores have stopped.
+// The books belong to the stage's lcore: a dump on request is written there, between batches; the
+// feed waits meanwhile (about 100 ns a price level: milliseconds for thousands of levels, a tenth
+// of a second for a million), its ring fills and RX applies the full policy. The final dump is
+// written after the lcores have stopped.
 //
 // Thread safety: on_events and on_idle on the lcore that polls the stage; request_book_dump and
 // the counters from any thread; write_books on the stage's lcore or once it has stopped.
