@@ -35,7 +35,8 @@ TEST_F(RxQueuePollerTest, HoldsWhatTheRingCannotTakeAndDropsItOnlyAfterTheStopGr
     const std::uint16_t id = test::NetEal::port("net_ring2");
     Port port({.port = id, .rx_queues = 1, .tx_queues = 1}, pool.get());
     port.start();
-    const test::Frame& frame = test::sample_frames().front();
+    const std::vector<test::Frame> frames = test::sample_frames();
+    const test::Frame& frame = frames.front();
     const auto send = [&](unsigned n) {  // into the TX queue, which net_ring2's RX queue reads
         std::vector<rte_mbuf*> mbufs;
         for (unsigned i = 0; i < n; ++i) mbufs.push_back(test::to_mbuf(pool.get(), frame.bytes));
