@@ -14,16 +14,15 @@
 // Every message received is delivered once or counted a duplicate; every sequence number below
 // the next to deliver was delivered or counted unrecoverable.
 //
-// Memory ordering: one writer (the thread running the arbitrator) adds with a relaxed load and
-// store, no read-modify-write; any thread reads relaxed and sees a recent value (the stats printer).
+// Memory ordering (disruptor/counter_block.hpp): one writer, the thread running the arbitrator; any
+// thread reads relaxed and sees a recent value (the stats printer).
 
 #include <array>
-#include <atomic>
 #include <cstddef>
 #include <cstdint>
 #include <string_view>
 
-#include "disruptor/cache_line.hpp"
+#include "disruptor/counter_block.hpp"
 #include "feed/line.hpp"
 
 namespace sentinel::feed {
@@ -97,22 +96,6 @@ static_assert(static_cast<std::size_t>(ArbitrationCounter::messages) ==
                   static_cast<std::size_t>(ArbitrationCounter::packets_a) + 5 * kLineCount,
               "per-line counters come in groups of kLineCount in Line's order: on_line() adds the line's index");
 
-// Alone on its line pair: the arbitrator's stores must not invalidate a line another core writes.
-class alignas(disruptor::kFalseSharingRange) ArbitrationCounters {
-public:
-    // The arbitrator's thread only.
-    void add(ArbitrationCounter c, std::uint64_t n = 1) noexcept {
-        std::atomic<std::uint64_t>& v = values_[static_cast<std::size_t>(c)];
-        v.store(v.load(std::memory_order_relaxed) + n, std::memory_order_relaxed);  // a statistic, single writer
-    }
-
-    // Any thread.
-    std::uint64_t get(ArbitrationCounter c) const noexcept {
-        return values_[static_cast<std::size_t>(c)].load(std::memory_order_relaxed);  // a statistic
-    }
-
-private:
-    std::array<std::atomic<std::uint64_t>, kArbitrationCounterCount> values_{};
-};
+using ArbitrationCounters = disruptor::CounterBlock<ArbitrationCounter>;
 
 }  // namespace sentinel::feed

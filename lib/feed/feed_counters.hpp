@@ -9,16 +9,15 @@
 //            ├ malformed_packets                                             └ book: unknown refs, duplicates,
 //            └ foreign_session_packets                                         bad sides, capacity exhausted
 //
-// Memory ordering: one writer (the thread running the feed handler) adds with a relaxed load and
-// store, no read-modify-write; any thread reads relaxed and sees a recent value (the stats printer).
+// Memory ordering (disruptor/counter_block.hpp): one writer, the thread running the feed handler; any
+// thread reads relaxed and sees a recent value (the stats printer).
 
 #include <array>
-#include <atomic>
 #include <cstddef>
 #include <cstdint>
 #include <string_view>
 
-#include "disruptor/cache_line.hpp"
+#include "disruptor/counter_block.hpp"
 
 namespace sentinel::feed {
 
@@ -141,22 +140,6 @@ constexpr FeedCounter message_counter(char type) noexcept {
     }
 }
 
-// Alone on its line pair: the handler's stores must not invalidate a line another core writes.
-class alignas(disruptor::kFalseSharingRange) FeedCounters {
-public:
-    // The handler's thread only.
-    void add(FeedCounter c, std::uint64_t n = 1) noexcept {
-        std::atomic<std::uint64_t>& v = values_[static_cast<std::size_t>(c)];
-        v.store(v.load(std::memory_order_relaxed) + n, std::memory_order_relaxed);  // a statistic, single writer
-    }
-
-    // Any thread.
-    std::uint64_t get(FeedCounter c) const noexcept {
-        return values_[static_cast<std::size_t>(c)].load(std::memory_order_relaxed);  // a statistic
-    }
-
-private:
-    std::array<std::atomic<std::uint64_t>, kFeedCounterCount> values_{};
-};
+using FeedCounters = disruptor::CounterBlock<FeedCounter>;
 
 }  // namespace sentinel::feed

@@ -33,6 +33,7 @@
 #include <string>
 #include <string_view>
 
+#include "disruptor/counter_block.hpp"
 #include "feed/feed_engine.hpp"
 #include "latency_histogram.hpp"
 #include "packet_slot.hpp"
@@ -102,9 +103,7 @@ public:
     std::string write_books();
 
     const Engine& engine() const noexcept { return engine_; }
-    std::uint64_t get(FeedStageCounter c) const noexcept {
-        return counters_[static_cast<std::size_t>(c)].load(std::memory_order_relaxed);  // a statistic
-    }
+    std::uint64_t get(FeedStageCounter c) const noexcept { return counters_.get(c); }
     const LatencyHistogram& wire_to_book() const noexcept { return wire_to_book_; }
 
 private:
@@ -115,10 +114,7 @@ private:
     // Gap reports on stderr before further ones are only counted.
     static constexpr unsigned kMaxGapReports = 100;
 
-    void add(FeedStageCounter c, std::uint64_t n = 1) noexcept {
-        std::atomic<std::uint64_t>& v = counters_[static_cast<std::size_t>(c)];
-        v.store(v.load(std::memory_order_relaxed) + n, std::memory_order_relaxed);  // a statistic, single writer
-    }
+    void add(FeedStageCounter c, std::uint64_t n = 1) noexcept { counters_.add(c, n); }
     void on_frame(const PacketSlot& slot) noexcept;
     void between_batches(std::uint64_t tsc) noexcept;
     // True while gap reports may still go to stderr.
@@ -135,7 +131,7 @@ private:
     unsigned gap_reports_ = 0;
     bool finishing_ = false;  // finish() runs: gaps found now are given up at once, not re-requested
     std::atomic<bool> dump_requested_{false};
-    std::array<std::atomic<std::uint64_t>, kFeedStageCounterCount> counters_{};
+    disruptor::CounterBlock<FeedStageCounter> counters_;
     LatencyHistogram wire_to_book_;
     std::array<std::byte, kMaxFrame> flat_{};  // a chained frame, copied flat
 };
