@@ -13,7 +13,7 @@
 namespace sentinel::net {
 namespace {
 
-// Copies the first `len` bytes of the chain: segment by segment, jumbo frames arrive as several.
+// Copies the first `len` bytes of a chain, segment by segment: jumbo frames may arrive as several.
 void copy_packet(const rte_mbuf* m, std::byte* to, std::uint32_t len) {
     for (; m != nullptr && len != 0; m = m->next) {
         const std::uint32_t n = std::min<std::uint32_t>(len, m->data_len);
@@ -74,7 +74,10 @@ void CaptureStage::on_events(std::span<PacketSlot> slots, std::int64_t, bool) {
             ++dropped;
             continue;
         }
-        copy_packet(slot.mbuf, epb, len);
+        if (slot.contiguous())
+            std::memcpy(epb, slot.data, len);
+        else
+            copy_packet(slot.mbuf, epb, len);
         producer_.end_packet();
         ++captured;
         captured_bytes += slot.len;  // original lengths, as the journal counts them

@@ -29,13 +29,12 @@ void FeedStage::on_events(std::span<PacketSlot> slots, std::int64_t, bool end_of
 
 void FeedStage::on_frame(const PacketSlot& slot) noexcept {
     add(FeedStageCounter::frames);
-    const rte_mbuf* m = slot.mbuf;
     std::span<const std::byte> frame;
-    if (m->nb_segs == 1) {
-        frame = {rte_pktmbuf_mtod(m, const std::byte*), m->data_len};
+    if (slot.contiguous()) {
+        frame = {slot.data, slot.data_len};
     } else {
-        const std::uint32_t len = std::min<std::uint32_t>(m->pkt_len, kMaxFrame);
-        frame = {static_cast<const std::byte*>(rte_pktmbuf_read(m, 0, len, flat_.data())), len};
+        const std::uint32_t len = std::min<std::uint32_t>(slot.len, kMaxFrame);
+        frame = {static_cast<const std::byte*>(rte_pktmbuf_read(slot.mbuf, 0, len, flat_.data())), len};
     }
     const feed::UdpDatagram datagram = feed::udp_datagram(frame);
     switch (datagram.kind) {

@@ -1,7 +1,10 @@
 #pragma once
 // ReleaseStage: the ring's last stage. Gated on every other stage, it gives each slot's mbuf back
-// to its mempool, in bulk: rte_pktmbuf_free_bulk returns a run of mbufs of one pool to the lcore's
-// cache in one call instead of one call and one cache check per packet.
+// to its mempool, in bulk. An mbuf RX found plain (slot.pool set: one segment, direct, one
+// reference) and no stage took a reference to goes straight into its pool (rte_mempool_put_bulk)
+// without this lcore reading its header, which stays in the RX lcore's cache for the mbuf's next
+// receive; any other goes through rte_pktmbuf_free_bulk, which reads each one's reference count
+// and chain.
 //
 //   RX ─▶ ring ─▶ [filter, capture, feed, tx] ─▶ release
 //

@@ -64,16 +64,8 @@ std::size_t RxQueuePoller::admit() {
     const std::int64_t hi = *claimed;
     const std::int64_t lo = hi - n + 1;
     for (std::uint16_t i = 0; i < n; ++i) {
-        rte_mbuf* m = mbufs_[i];
-        const bool hashed = (m->ol_flags & RTE_MBUF_F_RX_RSS_HASH) != 0;
-        ring_[lo + i] = PacketSlot{.mbuf = m,
-                                   .port = port_,
-                                   .queue = queue_,
-                                   .len = m->pkt_len,
-                                   .rx_tsc = held_tsc_,
-                                   .rss_hash = hashed ? m->hash.rss : 0,
-                                   .verdict = 0};
-        bytes += m->pkt_len;
+        ring_[lo + i] = make_slot(mbufs_[i], port_, queue_, held_tsc_);
+        bytes += mbufs_[i]->pkt_len;
     }
     sequencer_.publish(lo, hi);  // R1 inside: pairs with A1 in the stages' barriers
     counters_.add(Counter::rx_packets, n);

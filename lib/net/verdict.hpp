@@ -16,4 +16,8 @@ enum Verdict : std::uint32_t {
 
 inline constexpr std::uint32_t kFeedLines = kFeedA | kFeedB | kFeedRecovery;
 
+// Verdicts whose stage takes an mbuf reference of its own (the forward stage, for the driver to
+// drop after transmitting): the release stage then drops the ring's with rte_pktmbuf_free.
+inline constexpr std::uint32_t kReferencing = kForward;
+
 }  // namespace sentinel::net

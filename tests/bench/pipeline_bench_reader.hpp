@@ -1,13 +1,14 @@
 #pragma once
 // PacketReader: the work of each of pipeline_fanout3's three parallel stages, the same code in
-// every implementation: it reads the mbuf (pkt_len) and the packet's first data byte, and sums
-// them, so the compiler cannot drop the loads and the three stages' sums can be compared at the
-// end (each must have seen every packet exactly once).
+// every implementation: it reads a packet's length and first data byte, and sums them, so the
+// compiler cannot drop the loads and the three stages' sums can be compared at the end (each must
+// have seen every packet exactly once).
 //
 // Thread safety: one lcore reads packets; sums() after the run.
 
 #include <rte_mbuf.h>
 
+#include <cstddef>
 #include <cstdint>
 
 namespace sentinel::bench {
@@ -22,11 +23,14 @@ struct ReadSums {
 
 class PacketReader {
 public:
-    void read(const rte_mbuf* m) noexcept {
+    // Where each implementation finds them: a Disruptor slot carries both, an rte_ring stage has
+    // only the mbuf pointer and reads its header.
+    void read(std::uint32_t len, const std::byte* data) noexcept {
         ++sums_.packets;
-        sums_.bytes += m->pkt_len;
-        sums_.data += *rte_pktmbuf_mtod(m, const std::uint8_t*);
+        sums_.bytes += len;
+        sums_.data += std::to_integer<std::uint8_t>(*data);
     }
+    void read(const rte_mbuf* m) noexcept { read(m->pkt_len, rte_pktmbuf_mtod(m, const std::byte*)); }
 
     const ReadSums& sums() const noexcept { return sums_; }
 

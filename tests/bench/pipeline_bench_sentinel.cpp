@@ -29,7 +29,7 @@ constexpr std::size_t kStageBatch = 1024;
 class ReaderStage {
 public:
     void on_events(std::span<net::PacketSlot> slots, std::int64_t, bool) noexcept {
-        for (const net::PacketSlot& slot : slots) reader_.read(slot.mbuf);
+        for (const net::PacketSlot& slot : slots) reader_.read(slot.len, slot.data);
     }
     const ReadSums& sums() const noexcept { return reader_.sums(); }
 

@@ -177,8 +177,7 @@ protected:
                 rte_mbuf* m = test::to_mbuf(pool.get(), frame, i % 5 == 0 ? std::span<const std::size_t>(chain)
                                                                            : std::span<const std::size_t>());
                 ASSERT_NE(m, nullptr);
-                batch.push_back(PacketSlot{.mbuf = m, .port = 0, .queue = 0, .len = m->pkt_len, .rx_tsc = rte_rdtsc(),
-                                           .rss_hash = 0, .verdict = (rng() % 2 ? kFeedA : kFeedB) | kCapture});
+                batch.push_back(test::slot_of(m, (rng() % 2 ? kFeedA : kFeedB) | kCapture, rte_rdtsc()));
                 if (batch.size() == 64) flush();
             }
         }
@@ -290,8 +289,7 @@ TEST_F(FeedStageTest, FramesThatAreNotWholeDatagramsAreCountedAndSkipped) {
     arp[13] = 0x06;
     std::vector<PacketSlot> slots;
     for (const Bytes& f : {truncated, arp, udp_frame(packets_[0])})
-        slots.push_back(PacketSlot{.mbuf = test::to_mbuf(pool.get(), f), .port = 0, .queue = 0, .len = 0,
-                                   .rx_tsc = rte_rdtsc(), .rss_hash = 0, .verdict = kFeedA});
+        slots.push_back(test::slot_of(test::to_mbuf(pool.get(), f), kFeedA, rte_rdtsc()));
     slots.push_back(slots.back());
     slots.back().verdict = kCapture;  // not the feed's
     stage.on_events(slots, 0, true);

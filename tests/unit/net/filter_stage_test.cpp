@@ -40,8 +40,7 @@ protected:
             const bool jumbo = f.bytes.size() == test::kJumboLength;
             const std::vector<std::size_t> segments = jumbo ? test::jumbo_segments() : std::vector<std::size_t>{};
             rte_mbuf* m = test::to_mbuf(pool_->get(), f.bytes, segments);
-            slots_.push_back(PacketSlot{.mbuf = m, .port = 0, .queue = 0, .len = m->pkt_len, .rx_tsc = 0, .rss_hash = 0,
-                                        .verdict = kNotWritten});
+            slots_.push_back(test::slot_of(m, kNotWritten));
         }
     }
     const std::string& name_of(std::size_t slot) const { return frames_[slot % frames_.size()].name; }
@@ -100,6 +99,24 @@ TEST_F(FilterStageTest, EverySlotOfEverySpanLength) {
     }
     for (std::size_t i = 0; i < slots_.size(); ++i)
         EXPECT_EQ(slots_[i].verdict, tcp.matches(slots_[i].mbuf) ? kForward : 0u) << "slot " << i;
+}
+
+// A frame in one segment is filtered from the slot (a stand-in header, FrameHeader), a chain
+// through its mbuf: every expression must decide every frame as it does on the mbuf itself,
+// lengths and loads past the end included.
+TEST_F(FilterStageTest, FromTheSlotAsThroughTheMbuf) {
+    fill(frames_.size());
+    for (const char* expression :
+         {"udp", "len = 60", "greater 100", "less 61", "ether[59] = 0", "ether[60] = 0", "ether[998:4] != 0",
+          "udp[8:4] != 0", "tcp[tcpflags] & tcp-syn != 0", "vlan and udp", "ip6 and udp port 53",
+          "ip[2:2] > 40", "ether[12:2] = 0x0806"}) {
+        FilterStage stage(rules({{kCapture, expression}}));
+        const PacketFilter filter(expression);
+        stage.on_events(slots_, 0, true);
+        for (std::size_t i = 0; i < slots_.size(); ++i)
+            EXPECT_EQ(slots_[i].verdict, filter.matches(slots_[i].mbuf) ? kCapture : 0u)
+                << "'" << expression << "' on " << name_of(i) << (slots_[i].contiguous() ? " (one segment)" : " (a chain)");
+    }
 }
 
 TEST_F(FilterStageTest, RejectsRulesThatShareOrLackABit) {

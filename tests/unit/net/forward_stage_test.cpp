@@ -45,8 +45,7 @@ protected:
             const std::vector<std::size_t> segments = jumbo ? test::jumbo_segments() : std::vector<std::size_t>{};
             rte_mbuf* m = test::to_mbuf(pool.get(), f.bytes, segments);
             const bool selected = forward(i);
-            slots_.push_back(PacketSlot{.mbuf = m, .port = 0, .queue = 0, .len = m->pkt_len, .rx_tsc = 0, .rss_hash = 0,
-                                        .verdict = selected ? kForward | kCapture : kCapture});
+            slots_.push_back(test::slot_of(m, selected ? kForward | kCapture : kCapture));
             if (selected) expected.push_back(f.bytes);
         }
         return expected;
@@ -98,8 +97,7 @@ TEST_F(ForwardStageTest, DropsAndCountsWhatAFullQueueRefuses) {
     const test::Frame& small = test::frame_named(frames_, "ipv4_udp_dns");
     for (std::size_t i = 0; i < kSlots; ++i) {
         rte_mbuf* m = test::to_mbuf(pool.get(), small.bytes);
-        slots_.push_back(PacketSlot{.mbuf = m, .port = 0, .queue = 0, .len = m->pkt_len, .rx_tsc = 0, .rss_hash = 0,
-                                    .verdict = kForward});
+        slots_.push_back(test::slot_of(m, kForward));
     }
     stage.on_events(slots_, 0, true);
 

@@ -189,4 +189,10 @@ Bytes bytes_of(const rte_mbuf* m) {
     return out;
 }
 
+PacketSlot slot_of(rte_mbuf* m, std::uint32_t verdict, std::uint64_t rx_tsc) {
+    PacketSlot slot = make_slot(m, 0, 0, rx_tsc);
+    slot.verdict = verdict;
+    return slot;
+}
+
 }  // namespace sentinel::net::test

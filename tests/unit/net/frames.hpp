@@ -8,8 +8,7 @@
 #include <string>
 #include <vector>
 
-struct rte_mbuf;
-struct rte_mempool;
+#include "net/packet_slot.hpp"
 
 namespace sentinel::net::test {
 
@@ -36,5 +35,8 @@ std::vector<std::size_t> jumbo_segments();
 rte_mbuf* to_mbuf(rte_mempool* pool, std::span<const std::uint8_t> bytes, std::span<const std::size_t> segments = {});
 // Every byte of the packet, across its segments.
 Bytes bytes_of(const rte_mbuf* m);
+
+// The slot RX would write for `m` (port 0, queue 0), with the verdict a filter stage gave it.
+PacketSlot slot_of(rte_mbuf* m, std::uint32_t verdict, std::uint64_t rx_tsc = 0);
 
 }  // namespace sentinel::net::test

@@ -82,8 +82,7 @@ TEST_F(PortTest, ForwardOnlyPortTransmitsOnEveryQueue) {
         ForwardStage stage(port.id(), queue);
         std::vector<PacketSlot> slots;
         for (int i = 0; i < 40; ++i)
-            slots.push_back(PacketSlot{.mbuf = test::to_mbuf(pool.get(), frame.bytes), .port = 0, .queue = 0,
-                                       .len = 60, .rx_tsc = 0, .rss_hash = 0, .verdict = kForward});
+            slots.push_back(test::slot_of(test::to_mbuf(pool.get(), frame.bytes), kForward));
         stage.on_events(slots, 0, true);
         EXPECT_EQ(stage.counters().get(Counter::forwarded_packets), 40u) << "queue " << queue;
         for (const PacketSlot& slot : slots) rte_pktmbuf_free(slot.mbuf);
