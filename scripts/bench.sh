@@ -27,6 +27,12 @@
 #       in namespaces made here, tcpreplay sending scripts/gen_itch.py's two lines at a steady rate
 #       into the other; nanoseconds from the RX burst's TSC to the book update (RX on lcore 1, the
 #       feed stage on lcore 0). Needs root, network namespaces and tcpreplay for the second part.
+#   scripts/bench.sh rx-scaling [--quick] [--queues 1,2,4] [--seconds S] [--repeats N]
+#       Builds app/sentinel and runs it with N RX queues of net_null0 (an RX lcore each, RX into
+#       the ring and release), for each N that fits the machine's CPUs (N + 1 at least; workers get
+#       CPUs of their own where 2N + 1 fit), against dpdk-testpmd --forward-mode=rxonly on N
+#       forwarding lcores; Mpps per N and each one's scaling over one queue. Default 3 x 5 s;
+#       --quick: 1 x 3 s. A 2-CPU machine runs N = 1 only and says so.
 #
 # The build directory is build/ (set BUILD_DIR to use another); it is configured with the
 # top-level meson.build if it does not exist yet. Progress goes to stderr, results to stdout:
@@ -199,6 +205,7 @@ print_summary() {
 
     echo
     echo "Targets (reported, not enforced):"
+    ((${#targets[@]} != 0)) || echo "  none set for these cases"
     local t ours peer factor wording measured met
     for t in ${targets[@]+"${targets[@]}"}; do
         IFS='|' read -r kase ours peer factor wording <<<"$t"
@@ -612,6 +619,102 @@ feed() {
         "wire_to_book_p50|sentinel_20000pps|net_af_packet RX lcore 1 -> ring -> filter, feed (lcore 0)"
 }
 
+# ---- rx-scaling ---------------------------------------------------------------------------------
+
+scaling_queues="1,2,4"
+scaling_option() {
+    [[ "$1" == --queues ]] || return 1
+    [[ "$2" =~ ^[1-9][0-9]*(,[1-9][0-9]*)*$ ]] || die "--queues: '$2' is not a list of queue counts like 1,2,4" 2
+    scaling_queues="$2"
+}
+
+# sentinel with N RX queues on net_null0, RX into its ring and release, nothing else: each queue
+# has its RX lcore; the plan gives workers their own CPUs where there are enough (2N + 1), else
+# they share the main lcore. The figure: rx_pps from --stats-interval 1.
+scaling_sentinel() {
+    local n="$1" r="$2" cpus="$3"
+    local log="$work/scaling.sentinel.$n.$r.log" last=$(( (2 * n + 1 <= cpus ? 2 * n + 1 : cpus) - 1 ))
+    if ! "$sentinel_bin" -l "0-$last" --no-pci --vdev net_null0,size=64,copy=0 "${hugepage_args[@]}" \
+        --file-prefix "$(prefix_of scaling)" --log-level=lib.eal:warning -- \
+        --rx-queues "$n" --duration $((seconds + 1)) --stats-interval 1 >"$log" 2>&1; then
+        tail -20 "$log" >&2
+        die "sentinel --rx-queues $n failed (its log is above)"
+    fi
+    local mpps
+    mpps=$(awk '/^stats t=/ { for (i = 1; i <= NF; i++) if ($i ~ /^rx_pps=/) print substr($i, 8) / 1e6 }' "$log" |
+        tail -n +2 | median)
+    [[ -n "$mpps" ]] || die "sentinel --rx-queues $n printed no stats lines (log: $log)"
+    emit "# rx_scaling_q$n sentinel run $r: $mpps Mpps (lcores 0-$last, rx_pps median over 1 s periods)"
+    echo "$mpps" >>"$work/scaling.sentinel.$n"
+}
+
+# dpdk-testpmd --forward-mode=rxonly with N queues of net_null0 on N forwarding lcores: each lcore
+# receives and frees its own mbufs, no handoff. The figure: port 0's Rx-pps, median over periods.
+scaling_testpmd() {
+    local n="$1" r="$2"
+    local log="$work/scaling.testpmd.$n.$r.log"
+    timeout -s INT $((seconds + 3)) dpdk-testpmd -l "0-$n" --no-pci --vdev net_null0,size=64,copy=0 \
+        "${hugepage_args[@]}" --file-prefix "$(prefix_of scaling-testpmd)" --log-level=lib.eal:warning -- \
+        --forward-mode=rxonly --rxq="$n" --txq="$n" --nb-cores="$n" --auto-start --stats-period 1 \
+        --total-num-mbufs 65536 </dev/null >"$log" 2>&1 || true
+    local mpps
+    mpps=$(awk '/Rx-pps:/ { print $2 / 1e6 }' "$log" | tail -n +2 | median)
+    if [[ -z "$mpps" ]]; then
+        emit "# skipped rx_scaling_q$n testpmd_rxonly: dpdk-testpmd printed no Rx-pps (log: $(tail -3 "$log" | tr '\n' ' '))"
+        return
+    fi
+    emit "# rx_scaling_q$n testpmd_rxonly run $r: $mpps Mpps (lcores 0-$n, Rx-pps median over 1 s periods)"
+    echo "$mpps" >>"$work/scaling.testpmd.$n"
+}
+
+rx_scaling() {
+    parse_run_options scaling_option 3 5 "$@"
+    build app/sentinel
+    sentinel_bin="$build_dir/app/sentinel"
+    command -v dpdk-testpmd >/dev/null || die "dpdk-testpmd not found (Debian package dpdk)"
+    start_work
+    load_note
+    choose_memory
+
+    local cpus n r
+    cpus=$(nproc)
+    local -a counts=()
+    IFS=, read -r -a counts <<<"$scaling_queues"
+    for n in "${counts[@]}"; do
+        if ((n + 1 > cpus)); then
+            emit "# skipped rx_scaling_q$n: $n RX lcores and a main one need $((n + 1)) CPUs, this machine has $cpus"
+            continue
+        fi
+        for ((r = 1; r <= repeats; r++)); do
+            say "run $r/$repeats: sentinel --rx-queues $n, $seconds s"
+            scaling_sentinel "$n" "$r" "$cpus"
+            say "run $r/$repeats: dpdk-testpmd rxonly, $n queues, $seconds s"
+            scaling_testpmd "$n" "$r"
+        done
+        emit "BENCH rx_scaling_q$n sentinel $(median <"$work/scaling.sentinel.$n") Mpps"
+        [[ ! -f "$work/scaling.testpmd.$n" ]] ||
+            emit "BENCH rx_scaling_q$n testpmd_rxonly $(median <"$work/scaling.testpmd.$n") Mpps"
+    done
+
+    local base impl
+    for impl in sentinel testpmd; do
+        [[ -f "$work/scaling.$impl.1" ]] || continue
+        base=$(median <"$work/scaling.$impl.1")
+        for n in "${counts[@]}"; do
+            [[ "$n" != 1 && -f "$work/scaling.$impl.$n" ]] || continue
+            emit "# rx_scaling $impl: $n queues give $(divide "$(median <"$work/scaling.$impl.$n")" "$base")x one queue's rate" \
+                "(linear: ${n}x)"
+        done
+    done
+
+    echo
+    echo "Mpps, median of $repeats run(s) of $seconds s; 64-byte frames from net_null0's N RX queues."
+    print_summary "$results" \
+        -- \
+        "rx_scaling_q1|sentinel|RX lcore per queue -> ring -> release (workers on their own CPUs where 2N+1 fit)" \
+        "rx_scaling_q1|testpmd_rxonly|reference: each lcore receives and frees its own queue, no handoff"
+}
+
 [[ $# -ge 1 ]] || { usage; exit 2; }
 command="$1"
 shift
@@ -620,6 +723,7 @@ case "$command" in
     pipeline) pipeline "$@" ;;
     capture) capture "$@" ;;
     feed) feed "$@" ;;
+    rx-scaling) rx_scaling "$@" ;;
     -h | --help) usage ;;
-    *) die "unknown benchmark '$command' (known: disruptor, pipeline, capture, feed)" 2 ;;
+    *) die "unknown benchmark '$command' (known: disruptor, pipeline, capture, feed, rx-scaling)" 2 ;;
 esac
