@@ -1,7 +1,8 @@
 #pragma once
 // CaptureStage: a ring's stage that copies the packets the filter selected (Verdict::kCapture)
-// into the capture journal, one enhanced packet block each, straight from the mbuf's segments
-// into the journal's aligned buffer: one copy, no allocation.
+// into the capture journal, one enhanced packet block each, straight from the packet's buffer (the
+// slot says where; a chain segment by segment) into the journal's aligned buffer: one copy, no
+// allocation.
 //
 //   filter ─▶ capture ─▶ release          slot.verdict & kCapture ? journal : filtered_out
 //

@@ -1,8 +1,8 @@
 #pragma once
 // FeedStage: the market-data feed handler as a stage of the ring. It reads the slots the filter
-// marked as line A, line B or a recovery answer, finds the UDP payload in the mbuf (no copy unless
-// the frame spans segments), and hands it to the FeedEngine (lib/feed/feed_engine.hpp): A/B
-// arbitration, gap recovery, order books. Its outputs:
+// marked as line A, line B or a recovery answer, finds the UDP payload in the packet's buffer (the
+// slot says where; no copy unless the frame spans segments), and hands it to the FeedEngine
+// (lib/feed/feed_engine.hpp): A/B arbitration, gap recovery, order books. Its outputs:
 //
 //   ring ─▶ filter ─▶ feed ─┬─ re-requests ─▶ UdpSender ─▶ TX queue ─▶ the recovery server
 //                           ├─ top-of-book changes ─▶ TopOfBookRing ─▶ publisher stage

@@ -7,9 +7,10 @@
 //                         ├─▶ forward  (reads kForward)
 //                         └─▶ ...      ─▶ release
 //
-// The filter is the first stage to touch packet bytes, which the RX lcore (or the NIC's DMA) wrote
-// to memory this core has not seen: it prefetches the mbufs ahead of the one it filters, then their
-// data, so the loads the program makes hit L1.
+// The filter is the first stage to touch packet bytes, which the NIC's DMA wrote to memory this
+// core has not seen: it prefetches the first bytes of the packets ahead of the one it filters (their
+// address is in the slot), so the loads the program makes hit L1. A frame in one segment is filtered
+// through a stand-in header (frame_header.hpp), never its mbuf's: packet_slot.hpp says why.
 //
 // Memory ordering: none of its own. The stage reads slots after the ring's A1 and writes verdicts
 // that its sequence's R2 (in the processor, after on_events returns) hands to the stages gated on it.

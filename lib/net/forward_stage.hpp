@@ -4,7 +4,8 @@
 //
 //   ring ─▶ filter ─▶ forward: refcnt+1 ─▶ burst of 32 ─▶ rte_eth_tx_burst(port, queue)
 //                        │                                  └─ unsent after retries: refcnt-1, dropped_tx
-//                        └──▶ release: rte_pktmbuf_free_bulk (drops the ring's reference)
+//                        └──▶ release: rte_pktmbuf_free_bulk (drops the ring's reference: kForward
+//                                      keeps the mbuf off its unread return to the pool)
 //
 // Two owners, two references. The release stage frees every slot's mbuf once this stage has moved
 // past it, but the driver may still hold the packet in a TX descriptor (a NIC DMAs it later, then
