@@ -54,7 +54,9 @@ void refuse_earlier_rotation(const std::string& path) {
 
 }  // namespace
 
-CaptureJournal::CaptureJournal(const Options& o, const std::vector<int>& ports, std::size_t producers) : ports_(ports) {
+CaptureJournal::CaptureJournal(const Options& o, const std::vector<int>& ports, std::size_t producers,
+                               std::vector<int> writer_cpus)
+    : ports_(ports) {
     if (std::filesystem::is_directory(*o.capture))
         throw std::invalid_argument("--capture " + *o.capture + " is a directory: give a file name inside it");
     if ((o.rotate_bytes != 0 || o.rotate_interval.count() != 0) && !o.force) refuse_earlier_rotation(*o.capture);
@@ -76,7 +78,8 @@ CaptureJournal::CaptureJournal(const Options& o, const std::vector<int>& ports, 
                                .force = o.force,
                                .buffer_bytes = buffer_bytes(o),
                                .buffers_per_producer = kBuffersPerProducer,
-                               .memory = memory_.get()},
+                               .memory = memory_.get(),
+                               .writer_cpus = std::move(writer_cpus)},
         std::move(interfaces), producers);
 }
 

@@ -22,7 +22,9 @@ namespace sentinel::app {
 class CaptureJournal {
 public:
     // Opens the first file (throws one line: it exists and no --force, no such directory, ...).
-    CaptureJournal(const Options& options, const std::vector<int>& ports, std::size_t producers);
+    // `writer_cpus`: where the writer thread may run (JournalConfig::writer_cpus).
+    CaptureJournal(const Options& options, const std::vector<int>& ports, std::size_t producers,
+                   std::vector<int> writer_cpus);
 
     capture::Journal& journal() noexcept { return *journal_; }
     // Journal interface of each port id, for the capture stages.

@@ -25,6 +25,7 @@
 #include <exception>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <map>
 #include <optional>
 #include <stdexcept>
@@ -91,6 +92,16 @@ void check_book_out(const std::string& path) {
         throw std::invalid_argument("cannot write --book-out " + path + ": " + dir + ": " + std::strerror(errno));
 }
 
+// The capture journal's writer may run wherever no RX lcore polls: on main's CPU (idle once it
+// carries no worker) and the workers', whose capture stages yield their CPU when they wait for it.
+std::vector<int> journal_writer_cpus(const sentinel::platform::Plan& plan) {
+    std::vector<int> cpus = plan.cpus(sentinel::platform::Role::main);
+    std::ranges::copy(plan.cpus(sentinel::platform::Role::worker), std::back_inserter(cpus));
+    std::ranges::sort(cpus);
+    cpus.erase(std::unique(cpus.begin(), cpus.end()), cpus.end());
+    return cpus;
+}
+
 // The feed stage's settings from the options: the books sized by --feed-max-orders (levels and
 // ladder rungs in proportion, as BookConfig's defaults are), the arbitrator's defaults.
 sentinel::net::FeedStageConfig feed_config(const Options& o) {
@@ -120,7 +131,7 @@ int run_appliance(const Options& options, const Plan& plan, const std::vector<in
     install_signal_handlers();  // before anything that takes a while: SIGUSR1's default would kill us
     sentinel::app::ReceivePorts ports(plan, port_ids, options, rings, pdump);
     std::optional<sentinel::app::CaptureJournal> capture;
-    if (options.capture) capture.emplace(options, port_ids, rings);
+    if (options.capture) capture.emplace(options, port_ids, rings, journal_writer_cpus(plan));
     const sentinel::net::TscClock clock(rte_rdtsc(), rte_get_tsc_hz());
     sentinel::app::Outputs outputs;
     outputs.clock = &clock;

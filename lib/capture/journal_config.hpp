@@ -11,6 +11,7 @@
 #include <cstdint>
 #include <memory_resource>
 #include <string>
+#include <vector>
 
 namespace sentinel::capture {
 
@@ -38,6 +39,9 @@ struct JournalConfig {
     std::size_t buffers_per_producer = 8;
     // Where the buffers live (4096-byte aligned requests); null: std::pmr::new_delete_resource().
     std::pmr::memory_resource* memory = nullptr;
+    // The CPUs the writer thread may run on; empty: those of the thread that builds the journal.
+    // Where producers wait for it (sched_yield on their CPU), it should be allowed there.
+    std::vector<int> writer_cpus{};
 };
 
 // What the capture saw on one interface, for its Interface Statistics Block at close.

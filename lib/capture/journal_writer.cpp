@@ -10,6 +10,8 @@
 #include <system_error>
 #include <utility>
 
+#include "disruptor/thread_affinity.hpp"
+
 namespace sentinel::capture {
 namespace {
 
@@ -32,7 +34,15 @@ void JournalWriter::open(std::span<const std::byte> header) {
     if (std::string what = open_next(); !what.empty()) throw std::runtime_error(what);
 }
 
-void JournalWriter::on_start() noexcept { pthread_setname_np(pthread_self(), "journal-writer"); }
+void JournalWriter::on_start() noexcept {
+    pthread_setname_np(pthread_self(), "journal-writer");
+    if (config_.writer_cpus.empty()) return;
+    try {
+        disruptor::confine_current_thread(config_.writer_cpus);
+    } catch (const std::system_error& e) {  // it still writes, wherever it was started
+        std::fprintf(stderr, "warning=capture journal writer: %s: it runs where it was started\n", e.what());
+    }
+}
 
 void JournalWriter::on_event(JournalBuffer*& slot, std::int64_t, bool) noexcept {
     JournalBuffer& buffer = *slot;

@@ -45,7 +45,7 @@ public:
     void open(std::span<const std::byte> header);
 
     void on_event(JournalBuffer*& buffer, std::int64_t sequence, bool end_of_batch) noexcept;
-    // Names the thread "journal-writer" for top and perf.
+    // Names the thread "journal-writer" for top and perf, and confines it to config.writer_cpus.
     void on_start() noexcept;
 
     // Appends `trailer` (the ISBs; empty: none) to the current file unless it has failed or is

@@ -15,8 +15,9 @@ namespace sentinel::net {
 Mempool::Mempool(int port, std::size_t mbufs, int socket) : Mempool("mbufs.port" + std::to_string(port), mbufs, socket) {}
 
 Mempool::Mempool(std::string name, std::size_t mbufs, int socket) : name_(std::move(name)) {
-    // Every lcore's cache may hold mbufs that count as in use for the NIC but are free for us.
-    const std::size_t cached = std::size_t{kCacheSize} * rte_lcore_count();
+    // Every lcore's cache may hold mbufs that count as in use for the NIC but are free for us: up
+    // to its flush threshold, 1.5 times its size in DPDK 22.11 (CACHE_FLUSHTHRESH_MULTIPLIER).
+    const std::size_t cached = std::size_t{kCacheSize} * 3 / 2 * rte_lcore_count();
     const std::size_t n = std::bit_ceil(mbufs + cached + 1) - 1;
     pool_ = rte_pktmbuf_pool_create(name_.c_str(), static_cast<unsigned>(n), kCacheSize, 0,
                                     RTE_MBUF_DEFAULT_BUF_SIZE, socket);

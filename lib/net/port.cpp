@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cstdio>
 #include <exception>
+#include <mutex>
 #include <stdexcept>
 #include <string>
 
@@ -72,6 +73,8 @@ Port::Port(const PortConfig& config, rte_mempool* mempool) : config_(config) {
     if (rss_) {
         conf.rxmode.mq_mode = RTE_ETH_MQ_RX_RSS;
         conf.rx_adv_conf.rss_conf.rss_hf = info.flow_type_rss_offloads & hash;
+        // Some drivers (mlx5) put the hash in the mbuf, for the slot, only when asked to.
+        if ((info.rx_offload_capa & RTE_ETH_RX_OFFLOAD_RSS_HASH) != 0) conf.rxmode.offloads |= RTE_ETH_RX_OFFLOAD_RSS_HASH;
     } else if (config_.rx_queues > 1) {
         std::fprintf(stderr, "warning=port %u cannot hash flows (no RSS): its %u RX queues receive what the driver puts on each\n",
                      port, config_.rx_queues);
@@ -121,8 +124,15 @@ void Port::start() {
 }
 
 PortStats Port::stats() const {
+    // The main lcore (live line, final counters) and the telemetry thread both ask; drivers that
+    // add their hardware counters up in software (ixgbe, i40e) are not safe against two readers.
+    static std::mutex reading;
     rte_eth_stats s{};
-    const int rc = rte_eth_stats_get(config_.port, &s);
+    int rc = 0;
+    {
+        const std::lock_guard lock(reading);
+        rc = rte_eth_stats_get(config_.port, &s);
+    }
     if (rc == -ENOTSUP) return {.imissed = 0};  // a driver that keeps no statistics misses nothing it could tell
     if (rc != 0) throw dpdk_error("rte_eth_stats_get", config_.port, kNoQueue, rc);
     return {.imissed = s.imissed};

@@ -13,8 +13,9 @@
 // (pkt_len: the frame; data_len: each segment); elsewhere it keeps the device's default MTU. TX
 // queues take chains where the device can send them (RTE_ETH_TX_OFFLOAD_MULTI_SEGS).
 //
-// Thread safety: the main thread only; RX lcores call rte_eth_rx_burst on their own queue, forward
-// stages rte_eth_tx_burst on theirs.
+// Thread safety: the main thread only, but for stats(), which any thread may call (the telemetry
+// thread does); RX lcores call rte_eth_rx_burst on their own queue, forward stages
+// rte_eth_tx_burst on theirs.
 
 #include <cstdint>
 
