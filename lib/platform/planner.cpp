@@ -228,6 +228,7 @@ private:
             plan_.warnings.push_back(duty_name(a) + " shares lcore " + std::to_string(a.lcore) +
                                      " with " + std::to_string(others) + " other duties: " +
                                      shortage + "; give more CPUs or fewer workers or queues");
+        warn_if_smt_shared(host, a);  // the host may share its core with an RX lcore (main's sibling)
         if (a.node != rx.node)
             cross_node(a, "its rx lcore " + std::to_string(rx.lcore) + " is on node " +
                               std::to_string(rx.node),

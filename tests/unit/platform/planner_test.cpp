@@ -110,6 +110,17 @@ TEST(Planner, MainLcoresSiblingComesBeforeABusySibling) {
     EXPECT_EQ(mentioning(plan.warnings, "SMT siblings"), 1) << format(plan);
 }
 
+// One node of 8 cores with SMT, 8 RX queues: the last RX queue takes main's sibling, and its worker
+// (no CPU left) joins main: main's core then polls twice over, which the plan must say.
+TEST(Planner, WorkerJoiningMainBesideAnRxSiblingWarns) {
+    const Topology t = Topology::from_synthetic("pack:1 [numa] l3:1 core:8 pu:2(indexes=2*8:1*2)");
+    const PlanRequest request{.ports = {{.port = 0, .numa_node = 0, .rx_queues = 8}}};
+    const Plan plan = make_plan(t, request);
+    EXPECT_EQ(rx_of(plan, 0, 7).cpu, 8);  // main's sibling
+    EXPECT_EQ(mentioning(plan.warnings, "worker port=0 queue=7 worker=0 on lcore 0 shares core 0 with busy lcore 8"), 1)
+        << format(plan);
+}
+
 TEST(Planner, WorkersSitOnTheirRxLcoresNode) {
     const PlanRequest request{.ports = {{.port = 0, .numa_node = 1, .rx_queues = 2}},
                               .workers_per_rx_queue = 2};
