@@ -18,8 +18,8 @@
 //
 // on_packet() hides the books' cache misses: it prefetches the whole packet before walking its
 // length prefixes (each load depends on the one before), and two cursors walk ahead of the one
-// applying messages, hinting the order table slot, the level and the ladder each message will
-// need (prefetch_far, prefetch_near) so that those misses overlap with the work before them.
+// applying messages, hinting the order table slot, the level and the book each message will need
+// (prefetch_far, prefetch_near) so that those misses overlap with the work before them.
 //
 // Thread safety: one thread drives a handler; counters() may be read from any thread.
 
@@ -61,22 +61,23 @@ public:
     // Cache hints for a message about to be applied, so that its order's table slot and level are
     // on the way while the messages before it are applied (OrderBooks::prefetch_order): on_packet()
     // gives each message prefetch_far() kFarAhead messages before applying it and prefetch_near()
-    // kNearAhead before. An arbitrator holding messages in order can do the same. Hints only: they
-    // change nothing, and read nothing outside `message`; always inlined (see OrderBooks).
+    // kNearAhead before. An add's level is hinted by the far stage, from the message alone (its
+    // home: OrderBooks::prefetch_add); the near stage reads the table for the other orders'
+    // levels. An arbitrator holding messages in order can do the same. Hints only: they change
+    // nothing, and read nothing outside `message`; always inlined (see OrderBooks).
     static constexpr int kFarAhead = 16;  // ~0.9 us ahead: a DRAM miss, and the near hint then finds the slot loaded
     static constexpr int kNearAhead = 4;
     [[gnu::always_inline]] void prefetch_far(std::span<const std::byte> message) const noexcept {
         if (!names_an_order(message)) return;
         books_.prefetch_order(load_be64(message.data() + kOrderReferenceAt));
-        if (is_add(message)) books_.prefetch_book(load_be16(message.data() + kStockLocateAt));
+        if (is_add(message)) {
+            books_.prefetch_add(load_be16(message.data() + kStockLocateAt), static_cast<char>(message[kSideAt]),
+                                load_be32(message.data() + kPriceAt));
+        }
     }
     [[gnu::always_inline]] void prefetch_near(std::span<const std::byte> message) noexcept {
-        if (!names_an_order(message)) return;
-        if (is_add(message)) {
-            books_.prefetch_ladder(load_be16(message.data() + kStockLocateAt), static_cast<char>(message[kSideAt]));
-        } else {
-            books_.prefetch_level(load_be64(message.data() + kOrderReferenceAt));
-        }
+        if (!names_an_order(message) || is_add(message)) return;
+        books_.prefetch_level(load_be64(message.data() + kOrderReferenceAt));
     }
 
     // The sequence number on_packet() applies next.
@@ -90,10 +91,11 @@ private:
     struct Apply;
 
     // Where the hints find their fields (itch50_order_messages.hpp): every message's locate; the
-    // order reference number of A F E C X D U (U's original); the side of A and F.
+    // order reference number of A F E C X D U (U's original); the side and price of A and F.
     static constexpr std::size_t kStockLocateAt = 1;
     static constexpr std::size_t kOrderReferenceAt = 11;
     static constexpr std::size_t kSideAt = 19;
+    static constexpr std::size_t kPriceAt = 32;
     // A message with an order reference, long enough to read one: a hint never reads past the end.
     static bool names_an_order(std::span<const std::byte> message) noexcept {
         if (message.size() < kOrderReferenceAt + 8) return false;
@@ -102,9 +104,9 @@ private:
             default: return false;
         }
     }
-    // An add, long enough to read its side (the decoder has not checked its length yet).
+    // An add, long enough to read its side and price (the decoder has not checked its length yet).
     static bool is_add(std::span<const std::byte> message) noexcept {
-        return (message[0] == std::byte{'A'} || message[0] == std::byte{'F'}) && message.size() > kSideAt;
+        return (message[0] == std::byte{'A'} || message[0] == std::byte{'F'}) && message.size() >= kPriceAt + 4;
     }
 
     // False for a session other than the stream's (the first one seen).

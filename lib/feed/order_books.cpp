@@ -23,9 +23,9 @@ BookUpdate OrderBooks::add(std::uint16_t locate, std::uint64_t reference, char s
         return {locate, false};
     }
     const Side s = side == 'B' ? Side::bid : Side::ask;
-    const std::uint32_t at = add_order(locate, s, reference, shares, price);
+    const std::uint32_t level = add_order(locate, s, reference, shares, price);
     // A level gaining an order changes the top exactly when it is (or has become) the best.
-    return {locate, at != kNoRung && at + 1 == books_[locate].sides[index(s)].size};
+    return {locate, level != kNoLevel && levels_[level].best};
 }
 
 BookUpdate OrderBooks::reduce(std::uint64_t reference, std::uint32_t shares) noexcept {
@@ -85,53 +85,61 @@ std::uint32_t OrderBooks::add_order(std::uint16_t locate, Side side, std::uint64
     OrderEntry* slot = orders_.probe(reference);
     if (slot->level != kNoLevel && slot->reference == reference) {
         counters_.add(FeedCounter::duplicate_order_refs);
-        return kNoRung;
+        return kNoLevel;
     }
     if (orders_.full()) {
         counters_.add(FeedCounter::orders_exhausted);
-        return kNoRung;
+        return kNoLevel;
     }
-    Ladder& ladder = books_[locate].sides[index(side)];
-    const std::uint32_t at = rung_at(ladder, locate, side, price);
-    if (at == kNoRung) return kNoRung;
-    const std::uint32_t level = ladders_.rungs(ladder)[at].level;
+    std::uint32_t level = level_at_home(locate, side, price);
+    if (level == kNoLevel) level = level_at(locate, side, price);
+    if (level == kNoLevel) return kNoLevel;
     PriceLevel& l = levels_[level];
     l.shares += shares;
     ++l.orders;
     orders_.occupy(slot, reference, shares, level);
-    return at;
+    return level;
 }
 
-inline std::uint32_t OrderBooks::rung_at(Ladder& ladder, std::uint16_t locate, Side side, itch::Price4 price) noexcept {
+inline std::uint32_t OrderBooks::level_at_home(std::uint16_t locate, Side side, itch::Price4 price) const noexcept {
+    const std::uint32_t level = levels_.home(locate, side, price);
+    const PriceLevel& l = levels_[level];
+    return !l.free && l.price == price && l.locate == locate && l.side == side ? level : kNoLevel;
+}
+
+std::uint32_t OrderBooks::level_at(std::uint16_t locate, Side side, itch::Price4 price) noexcept {
     const std::uint32_t k = key(side, price);
+    Ladder& ladder = books_[locate].sides[index(side)];
     const std::uint32_t at = ladders_.upper_bound(ladder, k);
-    if (at > 0 && ladders_.rungs(ladder)[at - 1].key == k) return at - 1;
-    return new_rung(ladder, locate, side, price, at);
-}
-
-std::uint32_t OrderBooks::new_rung(Ladder& ladder, std::uint16_t locate, Side side, itch::Price4 price,
-                                   std::uint32_t at) noexcept {
-    const std::uint32_t k = key(side, price);
+    if (at > 0 && ladders_.rungs(ladder)[at - 1].key == k) {
+        return ladders_.rungs(ladder)[at - 1].level;
+    }
     // Room in the ladder first, so that a refusal leaves nothing to undo.
     const Book& book = books_[locate];
     const bool first_level_ever = book.sides[0].capacity == 0 && book.sides[1].capacity == 0;
     if (!ladders_.reserve_one(ladder)) {
         counters_.add(FeedCounter::ladders_exhausted);
-        return kNoRung;
+        return kNoLevel;
     }
     if (first_level_ever) active_[active_count_++] = locate;
-    const std::uint32_t level = levels_.acquire();
+    const std::uint32_t level = levels_.acquire(levels_.home(locate, side, price));
     if (level == kNoLevel) {
         counters_.add(FeedCounter::levels_exhausted);
-        return kNoRung;
+        return kNoLevel;
     }
-    levels_[level] = {.shares = 0, .price = price, .orders = 0, .locate = locate, .side = side, .best = false};
+    PriceLevel& l = levels_[level];  // field by field: acquire() has set its pool flags
+    l.shares = 0;
+    l.price = price;
+    l.orders = 0;
+    l.locate = locate;
+    l.side = side;
+    l.best = false;
     if (at == ladder.size) {  // above every level of the side: the new best
         if (ladder.size != 0) levels_[ladder.best].best = false;
         levels_[level].best = true;
     }
     ladders_.insert(ladder, at, {k, level});
-    return at;
+    return level;
 }
 
 void OrderBooks::remove_order(OrderEntry* order) noexcept {
@@ -142,7 +150,8 @@ void OrderBooks::remove_order(OrderEntry* order) noexcept {
     orders_.erase(order);
     if (l.orders != 0) return;
     Ladder& ladder = ladder_of(l);
-    ladders_.erase(ladder, ladders_.upper_bound(ladder, key(l.side, l.price)) - 1);
+    // The best level is the last rung: no search.
+    ladders_.erase(ladder, l.best ? ladder.size - 1 : ladders_.upper_bound(ladder, key(l.side, l.price)) - 1);
     if (l.best && ladder.size != 0) levels_[ladder.best].best = true;  // the level below takes the top
     levels_.release(level);
 }

@@ -7,12 +7,13 @@
 //        │ level index                              │ all preallocated; capacities from BookConfig,
 //        ▼                                          │ and an exhausted one refuses the add and
 //   LevelPool (price, shares, orders, locate, side) │ counts it (book_*_exhausted): never UB,
-//        ▲ level index                              │ never a partial order
+//        ▲ level index, or home(locate, side, price)│ never a partial order
 //        │                                          │
 //   books[locate] = {bid ladder, ask ladder} ─▶ LadderArena (rungs sorted by price, best last)
 //
-//   add      probe the table (a duplicate reference is refused), find or insert the level in its
-//            ladder, then add shares and one order to it
+//   add      probe the table (a duplicate reference is refused), find the level at its home in the
+//            pool, else search its ladder, else make one and insert it, then add shares and one
+//            order to it
 //   reduce   (E, C, X) through the order's level index: no search, and no ladder read either, as
 //            the level knows whether it is its side's best; the order leaves at 0 shares
 //   remove   (D) likewise; a level whose last order leaves is erased from its ladder and released
@@ -27,9 +28,9 @@
 // nothing.
 //
 // Footprint with the default BookConfig, all allocated and faulted in at construction: order table
-// 2^23 slots x 16 B = 128 MiB, levels 2^20 x 32 B = 32 MiB (and a 4 MiB free stack), rungs 2^22 x
-// 8 B = 32 MiB, books 64 Ki x 32 B = 2 MiB. The prefetch_*() hints let a caller that sees messages
-// before it applies them (FeedHandler::on_packet) hide the misses on the table, levels and ladders.
+// 2^23 slots x 16 B = 128 MiB, levels 2^20 x 32 B = 32 MiB, rungs 2^22 x 8 B = 32 MiB, books 64 Ki x
+// 32 B = 2 MiB. The prefetch_*() hints let a caller that sees messages before it applies them
+// (FeedHandler::on_packet) hide the misses on the table and the levels.
 //
 // Thread safety: one owner thread; the counters it adds to may be read from any.
 
@@ -82,25 +83,20 @@ public:
     BookUpdate replace(std::uint64_t original, std::uint64_t reference, std::uint32_t shares,
                        itch::Price4 price) noexcept;
 
-    // Cache hints for an operation a few messages ahead, in two stages, so that its lines are on
-    // the way while the messages before it are applied. prefetch_order() needs only the reference;
-    // prefetch_level() reads the order's table slot (give the first hint time to bring it) and
-    // hints the order's level. They change nothing. Always inlined, or GCC would take them for pure
-    // functions and delete the calls.
+    // Cache hints for an operation a few messages ahead, so that its lines are on the way while the
+    // messages before it are applied. For an order already resting, two stages: prefetch_order()
+    // needs only the reference; prefetch_level() reads the order's table slot (give the first hint
+    // time to bring it) and hints the order's level. They change nothing. Always inlined, or GCC
+    // would take them for pure functions and delete the calls.
     [[gnu::always_inline]] void prefetch_order(std::uint64_t reference) const noexcept { orders_.prefetch(reference); }
     [[gnu::always_inline]] void prefetch_level(std::uint64_t reference) noexcept {
         if (const OrderEntry* order = orders_.find(reference)) __builtin_prefetch(&levels_[order->level]);
     }
-    // And for an add: the side's ladder, then the top block of rungs its search reads first (two
-    // lines unless the block is aligned) and the best level, where most adds land.
-    [[gnu::always_inline]] void prefetch_book(std::uint16_t locate) const noexcept { __builtin_prefetch(&books_[locate]); }
-    [[gnu::always_inline]] void prefetch_ladder(std::uint16_t locate, char side) const noexcept {
-        const Ladder& l = books_[locate].sides[side == 'S' ? 1 : 0];
-        if (l.size == 0) return;
-        const Rung* r = ladders_.rungs(l);
-        __builtin_prefetch(r + l.size - 1);
-        __builtin_prefetch(r + (l.size > LadderArena::kMinChunk ? l.size - LadderArena::kMinChunk : 0));
-        __builtin_prefetch(&levels_[l.best]);
+    // And for an add, one stage, as it needs only the message: its level's home, where the level
+    // most likely is (LevelPool), and its book, which a new level's insert reads.
+    [[gnu::always_inline]] void prefetch_add(std::uint16_t locate, char side, itch::Price4 price) const noexcept {
+        __builtin_prefetch(&levels_[levels_.home(locate, side_of(side), price)]);
+        __builtin_prefetch(&books_[locate]);
     }
 
     Quote best(std::uint16_t locate, Side side) const noexcept { return top(books_[locate].sides[index(side)]); }
@@ -130,22 +126,20 @@ private:
     static_assert(sizeof(Book) == 32, "two books per cache line");
 
     static std::size_t index(Side s) noexcept { return static_cast<std::size_t>(s); }
+    // A hint's side: the message's 'B' or 'S', not yet checked.
+    static Side side_of(char side) noexcept { return side == 'S' ? Side::ask : Side::bid; }
     static std::uint32_t key(Side s, itch::Price4 price) noexcept { return s == Side::bid ? price : ~price; }
-
-    // No rung: an add that was refused.
-    static constexpr std::uint32_t kNoRung = kNoLevel;
 
     Ladder& ladder_of(const PriceLevel& l) noexcept { return books_[l.locate].sides[index(l.side)]; }
     Quote top(const Ladder& l) const noexcept;
-    // The rung of the order's level, or kNoRung when the add was refused (and counted).
+    // The order's level, or kNoLevel when the add was refused (and counted).
     std::uint32_t add_order(std::uint16_t locate, Side side, std::uint64_t reference, std::uint32_t shares,
                             itch::Price4 price) noexcept;
-    // The rung of the level at `price`, made if need be; kNoRung when a capacity ran out (counted).
-    std::uint32_t rung_at(Ladder& ladder, std::uint16_t locate, Side side, itch::Price4 price) noexcept;
-    // rung_at()'s rarer half, kept out of line so that the search inlines into add_order(): a new
-    // level at `price`, inserted at rung `at`.
-    [[gnu::noinline]] std::uint32_t new_rung(Ladder& ladder, std::uint16_t locate, Side side, itch::Price4 price,
-                                             std::uint32_t at) noexcept;
+    // The level at `price` when it is at its home, else kNoLevel.
+    std::uint32_t level_at_home(std::uint16_t locate, Side side, itch::Price4 price) const noexcept;
+    // The level at `price` from its ladder, made if need be; kNoLevel when a capacity ran out
+    // (counted). The rarer half of an add, kept out of line.
+    [[gnu::noinline]] std::uint32_t level_at(std::uint16_t locate, Side side, itch::Price4 price) noexcept;
     void remove_order(OrderEntry* order) noexcept;
 
     FeedCounters& counters_;

@@ -108,15 +108,43 @@ TEST(OrderTable, NearlyFullTinyTableChurnsAcrossTheWrapAgreeingWithAMap) {
 
 TEST(LevelPool, HandsOutEveryLevelOnceThenNone) {
     LevelPool pool(3, heap());
-    EXPECT_EQ(pool.acquire(), 0u);
-    EXPECT_EQ(pool.acquire(), 1u);
-    EXPECT_EQ(pool.acquire(), 2u);
-    EXPECT_EQ(pool.acquire(), kNoLevel);
+    EXPECT_EQ(pool.acquire(2), 2u) << "a free home";
+    EXPECT_EQ(pool.acquire(2), 0u) << "a taken home: the next fresh level";
+    EXPECT_EQ(pool.acquire(0), 1u);
+    EXPECT_EQ(pool.acquire(1), kNoLevel) << "the fresh levels skip the home taken early";
     EXPECT_EQ(pool.in_use(), 3u);
     pool.release(1);
     EXPECT_EQ(pool.in_use(), 2u);
-    EXPECT_EQ(pool.acquire(), 1u) << "the last released first";
-    EXPECT_EQ(pool.acquire(), kNoLevel);
+    EXPECT_EQ(pool.acquire(0), 1u) << "the last released first";
+    EXPECT_EQ(pool.acquire(0), kNoLevel);
+}
+
+TEST(LevelPool, NeverHandsOutAReleasedLevelTakenBackAsAHome) {
+    LevelPool pool(4, heap());
+    for (std::uint32_t i = 0; i < 4; ++i) ASSERT_EQ(pool.acquire(i), i);
+    pool.release(1);
+    pool.release(2);
+    EXPECT_EQ(pool.acquire(1), 1u) << "its home, though stacked";
+    EXPECT_EQ(pool.acquire(0), 2u);
+    EXPECT_EQ(pool.acquire(0), kNoLevel) << "1's stacked entry is stale";
+    for (int i = 0; i < 100; ++i) {  // stacked once however often it comes back: the stack holds N
+        pool.release(3);
+        ASSERT_EQ(pool.acquire(3), 3u);
+    }
+    pool.release(3);
+    EXPECT_EQ(pool.acquire(0), 3u);
+    EXPECT_EQ(pool.acquire(0), kNoLevel);
+    EXPECT_EQ(pool.in_use(), 4u);
+}
+
+TEST(LevelPool, HomesWholeCentsOfABookSideBySideWithinThePool) {
+    LevelPool pool(1000, heap());  // homes in the first 512
+    const std::uint32_t ten_dollars = pool.home(7, Side::bid, 10'0000);
+    EXPECT_EQ(pool.home(7, Side::bid, 10'0100), (ten_dollars + 1) % 512);
+    EXPECT_EQ(pool.home(7, Side::bid, 9'9900), (ten_dollars + 511) % 512);
+    EXPECT_NE(pool.home(7, Side::ask, 10'0000), ten_dollars) << "each side of each book has its own base";
+    EXPECT_NE(pool.home(8, Side::bid, 10'0000), ten_dollars);
+    for (itch::Price4 p = 0; p < 3000; ++p) ASSERT_LT(pool.home(9, Side::ask, p), 512u);
 }
 
 TEST(LevelPool, RefusesImpossibleCapacities) {
