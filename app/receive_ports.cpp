@@ -6,17 +6,11 @@
 #include <optional>
 #include <stdexcept>
 
+#include "net/udp_sender.hpp"
 #include "pipeline.hpp"
 #include "placement_report.hpp"
 
 namespace sentinel::app {
-
-namespace {
-
-// Datagrams the feed makes that can be out at once: both queues' descriptors full, and a burst.
-constexpr std::size_t kFeedTxMbufs = 2 * 1024 + 64;
-
-}  // namespace
 
 ReceivePorts::ReceivePorts(const platform::Plan& plan, const std::vector<int>& ports, const Options& options,
                            std::size_t tx_queues, bool pdump) {
@@ -57,7 +51,12 @@ ReceivePorts::ReceivePorts(const platform::Plan& plan, const std::vector<int>& p
     if (options.feed_tx) {
         feed_tx_queue_ = forward_queues(*options.feed_tx);
         const int socket = rte_eth_dev_socket_id(static_cast<std::uint16_t>(*options.feed_tx));
-        mempools_.push_back(std::make_unique<net::Mempool>("mbufs.feedtx", kFeedTxMbufs, socket < 0 ? SOCKET_ID_ANY : socket));
+        // Out at once: each feed queue's TX descriptors (as many as the device took) full, and the
+        // burst its sender is building.
+        const auto& port = *std::ranges::find(ports_, *options.feed_tx, [](const auto& p) { return int{p->id()}; });
+        const std::size_t mbufs =
+            static_cast<std::size_t>(feed_queues) * (std::size_t{port->tx_descriptors()} + net::UdpSender::kBurst);
+        mempools_.push_back(std::make_unique<net::Mempool>("mbufs.feedtx", mbufs, socket < 0 ? SOCKET_ID_ANY : socket));
         feed_tx_pool_ = mempools_.back()->get();
     }
 }
