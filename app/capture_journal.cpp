@@ -8,6 +8,7 @@
 #include <stdexcept>
 
 #include "capture/pcapng_format.hpp"
+#include "placement_report.hpp"
 #include "platform/dpdk_memory.hpp"
 
 namespace sentinel::app {
@@ -81,6 +82,10 @@ CaptureJournal::CaptureJournal(const Options& o, const std::vector<int>& ports, 
                                .memory = memory_.get(),
                                .writer_cpus = std::move(writer_cpus)},
         std::move(interfaces), producers);
+}
+
+std::string CaptureJournal::memory_report(const platform::Plan& plan) const {
+    return placement_report("journal", journal_->memory().data(), journal_->memory().size(), plan);
 }
 
 void CaptureJournal::close(const Pipeline& pipeline, const std::map<int, std::uint64_t>& nic_missed, Totals& totals) {

@@ -29,6 +29,9 @@ public:
     capture::Journal& journal() noexcept { return *journal_; }
     // Journal interface of each port id, for the capture stages.
     const std::vector<std::uint32_t>& interface_of_port() const noexcept { return interface_of_port_; }
+    // "memory=journal node=N page=P bytes=B address=A": where the buffers the capture stages copy
+    // into live (main's socket).
+    std::string memory_report(const platform::Plan& plan) const;
 
     // After every lcore stopped: writes what is queued and the interface statistics, closes the
     // file, and makes `totals` count what reached the disk: captured_* become the journal's

@@ -149,7 +149,9 @@ int run_appliance(const Options& options, const Plan& plan, const std::vector<in
         outputs.tob_force = options.force;
     }
     sentinel::app::Pipeline pipeline(plan, options, outputs);
-    std::fputs((pipeline.memory_report(plan) + ports.memory_report(plan)).c_str(), stdout);
+    std::fputs((pipeline.memory_report(plan) + ports.memory_report(plan) + (capture ? capture->memory_report(plan) : ""))
+                   .c_str(),
+               stdout);
     std::fflush(stdout);
 
     std::optional<sentinel::app::Telemetry> telemetry(std::in_place, pipeline, ports, senders);

@@ -75,6 +75,8 @@ public:
     // "" if nothing failed, else one line, e.g. "capture stopped: /mnt/x/cap.pcapng: No space left
     // on device (wrote 1234 packets; 56 not written)".
     std::string error() const { return writer_.error(); }
+    // The journal's one allocation (header, trailer and every buffer), for placement reports.
+    std::span<const std::byte> memory() const noexcept { return {storage_.get(), storage_.get_deleter().bytes}; }
 
 private:
     // Frees the journal's one allocation: header, trailer, then every buffer.
