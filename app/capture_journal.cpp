@@ -55,7 +55,13 @@ void refuse_earlier_rotation(const std::string& path) {
 
 }  // namespace
 
-CaptureJournal::CaptureJournal(const Options& o, const std::vector<int>& ports, std::size_t producers,
+std::string journal_name(int port, int queue) {
+    return "journal.port" + std::to_string(port) + ".rx" + std::to_string(queue);
+}
+
+std::size_t CaptureJournal::producer_bytes(const Options& o) { return kBuffersPerProducer * buffer_bytes(o); }
+
+CaptureJournal::CaptureJournal(const Options& o, const std::vector<int>& ports, const platform::Plan& plan,
                                std::vector<int> writer_cpus)
     : ports_(ports) {
     if (std::filesystem::is_directory(*o.capture))
@@ -68,9 +74,18 @@ CaptureJournal::CaptureJournal(const Options& o, const std::vector<int>& ports, 
         interfaces.push_back({.name = ReceivePorts::describe(port), .snaplen = o.snaplen});
     }
     // Hugepages when EAL has them: the capture stage's copies and the O_DIRECT DMA both walk
-    // these buffers, 2 MiB per TLB entry instead of 4 KiB.
-    if (rte_eal_has_hugepages())
-        memory_ = std::make_unique<platform::DpdkMemory>(static_cast<int>(rte_socket_id()));
+    // these buffers, 2 MiB per TLB entry instead of 4 KiB. Each ring's producer gets its buffers on
+    // the node the plan chose for them, its capture lcore's, as the pipeline numbers the rings.
+    std::vector<std::pmr::memory_resource*> producer_memory;
+    for (const platform::LcoreAssignment& a : plan.lcores) {
+        if (a.role != platform::Role::rx) continue;
+        producers_.push_back(journal_name(a.port, a.queue));
+        const auto m = std::ranges::find(plan.memory, producers_.back(), &platform::MemoryPlacement::name);
+        if (m == plan.memory.end()) throw std::logic_error("the plan has no memory region " + producers_.back());
+        std::unique_ptr<std::pmr::memory_resource>& memory = memory_[m->node];
+        if (!memory && rte_eal_has_hugepages()) memory = std::make_unique<platform::DpdkMemory>(m->node);
+        producer_memory.push_back(memory.get());
+    }
     journal_ = std::make_unique<capture::Journal>(
         capture::JournalConfig{.path = *o.capture,
                                .rotate_bytes = o.rotate_bytes,
@@ -79,13 +94,17 @@ CaptureJournal::CaptureJournal(const Options& o, const std::vector<int>& ports, 
                                .force = o.force,
                                .buffer_bytes = buffer_bytes(o),
                                .buffers_per_producer = kBuffersPerProducer,
-                               .memory = memory_.get(),
+                               .memory = nullptr,  // the header and trailer, a few pages: the heap's
+                               .producer_memory = std::move(producer_memory),
                                .writer_cpus = std::move(writer_cpus)},
-        std::move(interfaces), producers);
+        std::move(interfaces), producers_.size());
 }
 
 std::string CaptureJournal::memory_report(const platform::Plan& plan) const {
-    return placement_report("journal", journal_->memory().data(), journal_->memory().size(), plan);
+    std::string text;
+    for (std::size_t p = 0; p < producers_.size(); ++p)
+        text += placement_report(producers_[p], journal_->producer_memory(p).data(), journal_->producer_memory(p).size(), plan);
+    return text;
 }
 
 void CaptureJournal::close(const Pipeline& pipeline, const std::map<int, std::uint64_t>& nic_missed, Totals& totals) {

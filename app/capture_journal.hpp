@@ -14,23 +14,32 @@
 
 #include "capture/journal.hpp"
 #include "options.hpp"
+#include "platform/planner.hpp"
 #include "pipeline.hpp"
 #include "receive_ports.hpp"
 
 namespace sentinel::app {
 
+// The plan's name for the journal buffers of a ring: "journal.port0.rx0".
+std::string journal_name(int port, int queue);
+
 class CaptureJournal {
 public:
     // Opens the first file (throws one line: it exists and no --force, no such directory, ...).
     // `writer_cpus`: where the writer thread may run (JournalConfig::writer_cpus).
-    CaptureJournal(const Options& options, const std::vector<int>& ports, std::size_t producers,
+    // One producer per RX ring of `plan`, its buffers where the plan put journal_name(port, queue).
+    CaptureJournal(const Options& options, const std::vector<int>& ports, const platform::Plan& plan,
                    std::vector<int> writer_cpus);
+
+    // The buffer bytes of one producer, for the plan's memory request. Throws std::invalid_argument
+    // when --rotate-size is too small for a buffer.
+    static std::size_t producer_bytes(const Options& options);
 
     capture::Journal& journal() noexcept { return *journal_; }
     // Journal interface of each port id, for the capture stages.
     const std::vector<std::uint32_t>& interface_of_port() const noexcept { return interface_of_port_; }
-    // "memory=journal node=N page=P bytes=B address=A": where the buffers the capture stages copy
-    // into live (main's socket).
+    // "memory=journal.port0.rx0 node=N page=P bytes=B address=A" for each producer's buffers, as
+    // the kernel placed them, and a warning= line where that is not as planned.
     std::string memory_report(const platform::Plan& plan) const;
 
     // After every lcore stopped: writes what is queued and the interface statistics, closes the
@@ -42,7 +51,8 @@ public:
 private:
     std::vector<int> ports_;
     std::vector<std::uint32_t> interface_of_port_;
-    std::unique_ptr<std::pmr::memory_resource> memory_;  // declared before the journal: outlives its buffers
+    std::vector<std::string> producers_;  // the memory region name of each, by producer
+    std::map<int, std::unique_ptr<std::pmr::memory_resource>> memory_;  // by node; before the journal: outlives its buffers
     std::unique_ptr<capture::Journal> journal_;
 };
 

@@ -131,7 +131,7 @@ int run_appliance(const Options& options, const Plan& plan, const std::vector<in
     install_signal_handlers();  // before anything that takes a while: SIGUSR1's default would kill us
     sentinel::app::ReceivePorts ports(plan, port_ids, options, rings, pdump);
     std::optional<sentinel::app::CaptureJournal> capture;
-    if (options.capture) capture.emplace(options, port_ids, rings, journal_writer_cpus(plan));
+    if (options.capture) capture.emplace(options, port_ids, plan, journal_writer_cpus(plan));
     const sentinel::net::TscClock clock(rte_rdtsc(), rte_get_tsc_hz());
     sentinel::app::Outputs outputs;
     outputs.clock = &clock;
@@ -245,6 +245,7 @@ int main(int argc, char** argv) {
             PlanRequest request =
                 sentinel::app::plan_request(options, run || chose_lcores ? sentinel::app::eal_lcore_cpus() : std::vector<int>{}, ports);
             if (run) sentinel::app::add_mempools(request, options);
+            if (run && options.capture) sentinel::app::add_journal_buffers(request, options);
             const Plan plan = sentinel::platform::make_plan(topology, request);
             if (run) status = run_appliance(options, plan, ports, pdump);
             else std::fputs(sentinel::platform::format(plan).c_str(), stdout);

@@ -11,6 +11,7 @@
 #include <string>
 #include <string_view>
 
+#include "capture_journal.hpp"
 #include "net/mempool.hpp"
 #include "net/port.hpp"
 #include "pipeline.hpp"
@@ -122,6 +123,13 @@ void add_mempools(platform::PlanRequest& r, const Options& o) {
         r.memory.push_back({.name = mempool_name(port.port), .port = port.port,
                             .bytes = mbufs * (sizeof(rte_mbuf) + RTE_MBUF_DEFAULT_BUF_SIZE)});
     }
+}
+
+void add_journal_buffers(platform::PlanRequest& r, const Options& o) {
+    const std::size_t bytes = CaptureJournal::producer_bytes(o);
+    for (const auto& port : r.ports)
+        for (int q = 0; q < port.rx_queues; ++q)
+            r.memory.push_back({.name = journal_name(port.port, q), .port = port.port, .queue = q, .bytes = bytes});
 }
 
 void check_eal_runs(const platform::Plan& plan) {

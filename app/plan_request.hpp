@@ -34,6 +34,10 @@ platform::PlanRequest plan_request(const Options& o, std::vector<int> operator_c
 // A run's mbuf pools as memory regions, one per port on its node; --plan's output stays the rings'.
 void add_mempools(platform::PlanRequest& r, const Options& o);
 
+// A capture's journal buffers as memory regions, one per RX queue on its ring's node
+// (journal_name()). Throws std::invalid_argument when --rotate-size cannot hold a buffer.
+void add_journal_buffers(platform::PlanRequest& r, const Options& o);
+
 // The plan numbers lcores as CPUs and puts main on the lowest; throws with the fix when EAL's
 // lcores disagree.
 void check_eal_runs(const platform::Plan& plan);

@@ -31,6 +31,12 @@ JournalConfig validated(JournalConfig c, const std::vector<JournalInterface>& in
         fail("buffers of " + std::to_string(c.buffer_bytes) + " bytes: need a multiple of " +
              std::to_string(kBlockAlign) + " that holds a snaplen packet, at least " + std::to_string(smallest));
     if (c.memory == nullptr) c.memory = std::pmr::new_delete_resource();
+    if (!c.producer_memory.empty() && c.producer_memory.size() != producers)
+        fail(std::to_string(c.producer_memory.size()) + " producer memory resources for " + std::to_string(producers) +
+             " producers");
+    c.producer_memory.resize(producers, nullptr);
+    for (std::pmr::memory_resource*& m : c.producer_memory)
+        if (m == nullptr) m = c.memory;
     return c;
 }
 
@@ -71,17 +77,21 @@ Journal::Journal(JournalConfig config, std::vector<JournalInterface> interfaces,
     const std::size_t header_room = align_up(header.size() + pcapng::kMinFillerSize);
     const std::size_t trailer_room = align_up(statistics_blocks(no_stats, 0).size() + pcapng::kMinFillerSize);
     const std::size_t k = config_.buffers_per_producer;
-    const std::size_t bytes = header_room + trailer_room + producers * k * config_.buffer_bytes;
-
-    storage_ = {static_cast<std::byte*>(config_.memory->allocate(bytes, kBlockAlign)), Release{config_.memory, bytes}};
     // Every page faulted in now, not by the first packets on a capture lcore.
-    std::memset(storage_.get(), 0, bytes);
-    header_ = place(header, storage_.get());
-    trailer_ = {storage_.get() + header_room, trailer_room};
-    std::byte* data = storage_.get() + header_room + trailer_room;
+    const auto allocate = [](std::pmr::memory_resource* memory, std::size_t bytes) {
+        Storage s{static_cast<std::byte*>(memory->allocate(bytes, kBlockAlign)), Release{memory, bytes}};
+        std::memset(s.get(), 0, bytes);
+        return s;
+    };
+    ends_ = allocate(config_.memory, header_room + trailer_room);
+    header_ = place(header, ends_.get());
+    trailer_ = {ends_.get() + header_room, trailer_room};
     buffers_.reserve(producers * k);
-    for (std::size_t i = 0; i < producers * k; ++i)
-        buffers_.push_back({.data = data + i * config_.buffer_bytes, .capacity = config_.buffer_bytes, .returned = nullptr});
+    for (std::size_t p = 0; p < producers; ++p) {
+        std::byte* data = producer_storage_.emplace_back(allocate(config_.producer_memory[p], k * config_.buffer_bytes)).get();
+        for (std::size_t i = 0; i < k; ++i)
+            buffers_.push_back({.data = data + i * config_.buffer_bytes, .capacity = config_.buffer_bytes, .returned = nullptr});
+    }
     for (std::size_t p = 0; p < producers; ++p)
         producers_.push_back(std::make_unique<JournalProducer>(hand_off_, std::span(buffers_).subspan(p * k, k),
                                                                writer_.failed_flag()));

@@ -6,11 +6,12 @@
 //   capture stage ─▶ JournalProducer 2 ─┘◀──── buffers returned ─────└───────────────┘  (or cap_00001.pcapng, ...)
 //
 // Each producer copies packets, as enhanced packet blocks, into buffers of its own (aligned, from
-// the caller's memory resource: hugepages in the appliance) and seals a full one with a filler
-// block up to a 4 KiB boundary. The writer then writes it as it is with O_DIRECT: one copy per
-// packet, mbuf to buffer, and none in the kernel; buffers of several producers interleave in the
-// file with no bytes carried from one to the next. The writer sleeps on a futex while idle, so it
-// can share a CPU with a polling lcore. Files rotate between buffers (journal_config.hpp).
+// the memory resource the caller gives that producer: in the appliance, hugepages on its lcore's
+// node) and seals a full one with a filler block up to a 4 KiB boundary. The writer then writes it
+// as it is with O_DIRECT: one copy per packet, mbuf to buffer, and none in the kernel; buffers of
+// several producers interleave in the file with no bytes carried from one to the next. The writer
+// sleeps on a futex while idle, so it can share a CPU with a polling lcore. Files rotate between
+// buffers (journal_config.hpp).
 //
 // Accounting, exact once close() has returned:
 //   packets ended by every producer (end_packet) == written_packets() + lost_packets()
@@ -75,16 +76,19 @@ public:
     // "" if nothing failed, else one line, e.g. "capture stopped: /mnt/x/cap.pcapng: No space left
     // on device (wrote 1234 packets; 56 not written)".
     std::string error() const { return writer_.error(); }
-    // The journal's one allocation (header, trailer and every buffer), for placement reports.
-    std::span<const std::byte> memory() const noexcept { return {storage_.get(), storage_.get_deleter().bytes}; }
+    // Producer i's buffers, for placement reports. Throws std::out_of_range for i >= producers.
+    std::span<const std::byte> producer_memory(std::size_t i) const {
+        const Storage& s = producer_storage_.at(i);
+        return {s.get(), s.get_deleter().bytes};
+    }
 
 private:
-    // Frees the journal's one allocation: header, trailer, then every buffer.
     struct Release {
         std::pmr::memory_resource* memory;
         std::size_t bytes;
         void operator()(std::byte* p) const noexcept { memory->deallocate(p, bytes, kBlockAlign); }
     };
+    using Storage = std::unique_ptr<std::byte, Release>;
 
     std::uint64_t count(JournalCounter c) const noexcept { return writer_.counters().get(c); }
     // Flushes the producers, drains the ring, stops the writer, appends `trailer`, closes the file.
@@ -92,9 +96,10 @@ private:
 
     const JournalConfig config_;
     const std::vector<JournalInterface> interfaces_;
-    std::unique_ptr<std::byte, Release> storage_;
+    Storage ends_;                  // header, then trailer
     std::span<std::byte> header_;   // SHB, IDBs, filler: the start of every file
     std::span<std::byte> trailer_;  // room for the ISBs and their filler
+    std::vector<Storage> producer_storage_;  // each producer's buffers, from its memory resource
     std::vector<JournalBuffer> buffers_;
     JournalWriter writer_;
     HandOff hand_off_;  // after the buffers and the writer: its thread must stop before they go

@@ -37,8 +37,12 @@ struct JournalConfig {
     // Per buffer: a multiple of 4096 that holds at least one snaplen packet.
     std::size_t buffer_bytes = 4 << 20;
     std::size_t buffers_per_producer = 8;
-    // Where the buffers live (4096-byte aligned requests); null: std::pmr::new_delete_resource().
+    // Where the file's header and trailer blocks live (4096-byte aligned requests); null:
+    // std::pmr::new_delete_resource().
     std::pmr::memory_resource* memory = nullptr;
+    // Where each producer's buffers live, by producer: memory local to the CPU that fills them.
+    // Empty, or a null entry: `memory`.
+    std::vector<std::pmr::memory_resource*> producer_memory{};
     // The CPUs the writer thread may run on; empty: those of the thread that builds the journal.
     // Where producers wait for it (sched_yield on their CPU), it should be allowed there.
     std::vector<int> writer_cpus{};

@@ -63,8 +63,9 @@ for i in "${!filters[@]}"; do
   check "$name: tshark reads it" tshark_ok "$dir/cap.pcapng"
   check "$name: sentinel-journal check ok" journal_ok "$dir/cap.pcapng"
 done
-# 8 buffers of 4 MiB for the one ring, the header and trailer pages: on 2M pages.
-check "journal buffers on 2M pages" grep -qE '^memory=journal node=0 page=2M bytes=335[0-9]{5} address=0x' "$tmp/out"
+# The one ring's 8 buffers of 4 MiB, on its node, on 2M pages, and where the plan put them.
+check "journal buffers on node 0, 2M pages" grep -q '^memory=journal\.port0\.rx0 node=0 page=2M bytes=33554432 address=0x' "$tmp/out"
+check "journal buffers as planned: no warning" test -z "$(grep '^warning=journal' "$tmp/out")"
 # Whatever the order of stages, the capture is one section: one IDB for the one receive port.
 check "one SHB, one IDB, every packet on interface 0" equals interfaces "1 1 0" \
   "$(packets --blocks "$tmp/filter0/cap.pcapng" | grep -c '^0x0a0d0d0a$') \

@@ -13,6 +13,8 @@
 #include <chrono>
 #include <cstdlib>
 #include <fstream>
+#include <memory_resource>
+#include <utility>
 #include <thread>
 #include <vector>
 
@@ -266,6 +268,61 @@ TEST(Journal, NamesTheFileItCannotCreate) {
             }
         },
         std::runtime_error);
+}
+
+// Counts what it hands out, from the heap.
+class CountingMemory : public std::pmr::memory_resource {
+public:
+    std::vector<std::pair<const std::byte*, std::size_t>> live;
+
+private:
+    void* do_allocate(std::size_t bytes, std::size_t align) override {
+        void* p = std::pmr::new_delete_resource()->allocate(bytes, align);
+        live.emplace_back(static_cast<const std::byte*>(p), bytes);
+        return p;
+    }
+    void do_deallocate(void* p, std::size_t bytes, std::size_t align) override {
+        std::erase(live, std::pair{static_cast<const std::byte*>(p), bytes});
+        std::pmr::new_delete_resource()->deallocate(p, bytes, align);
+    }
+    bool do_is_equal(const memory_resource& other) const noexcept override { return this == &other; }
+};
+
+TEST(Journal, TakesEachProducersBuffersFromItsOwnMemory) {
+    TempDir dir;
+    const std::string path = dir / "nodes.pcapng";
+    CountingMemory ends, node0, node1;
+    JournalConfig config = small_buffers(path);
+    config.memory = &ends;
+    config.producer_memory = {&node0, &node1, nullptr};
+    {
+        Journal journal(config, kInterfaces, 3);
+        const std::size_t bytes = config.buffers_per_producer * config.buffer_bytes;
+        ASSERT_EQ(node0.live.size(), 1u);
+        ASSERT_EQ(node1.live.size(), 1u);
+        ASSERT_EQ(ends.live.size(), 2u) << "the header and trailer, and the buffers of the producer with no memory of its own";
+        EXPECT_EQ(journal.producer_memory(0).data(), node0.live[0].first);
+        EXPECT_EQ(journal.producer_memory(0).size(), bytes);
+        EXPECT_EQ(node0.live[0].second, bytes);
+        EXPECT_EQ(journal.producer_memory(1).data(), node1.live[0].first);
+        EXPECT_EQ(journal.producer_memory(2).data(), ends.live[1].first);
+        EXPECT_THROW(journal.producer_memory(3), std::out_of_range);
+        // Enough packets that every producer fills and hands over several buffers.
+        for (std::uint32_t t = 0; t < 3; ++t)
+            for (std::uint64_t seq = 0; seq < 500; ++seq)
+                ASSERT_TRUE(write_packet(journal.producer(t), 1, packet_timestamp(t, seq), 1000, 1000));
+        const std::vector<InterfaceStats> stats(3, InterfaceStats{1500, 0});
+        journal.close(stats);
+        EXPECT_EQ(journal.written_packets(), 1500u);
+    }
+    EXPECT_TRUE(ends.live.empty() && node0.live.empty() && node1.live.empty()) << "everything given back";
+    const PcapngFile file = read_pcapng(path);
+    ASSERT_EQ(file.error, "");
+    ASSERT_EQ(file.packets.size(), 1500u);
+    for (const Packet& p : file.packets) ASSERT_EQ(first_wrong_byte(file, p), -1);
+
+    config.producer_memory = {&node0, &node1};
+    EXPECT_THROW(Journal(config, kInterfaces, 3), std::invalid_argument) << "a memory resource list of the wrong length";
 }
 
 TEST(Journal, RejectsConfigurationsItCannotHonour) {
