@@ -79,9 +79,9 @@ CaptureJournal::CaptureJournal(const Options& o, const std::vector<int>& ports, 
     std::vector<std::pmr::memory_resource*> producer_memory;
     for (const platform::LcoreAssignment& a : plan.lcores) {
         if (a.role != platform::Role::rx) continue;
-        producers_.push_back(journal_name(a.port, a.queue));
-        const auto m = std::ranges::find(plan.memory, producers_.back(), &platform::MemoryPlacement::name);
-        if (m == plan.memory.end()) throw std::logic_error("the plan has no memory region " + producers_.back());
+        producers_.push_back({.port = a.port, .memory = journal_name(a.port, a.queue)});
+        const auto m = std::ranges::find(plan.memory, producers_.back().memory, &platform::MemoryPlacement::name);
+        if (m == plan.memory.end()) throw std::logic_error("the plan has no memory region " + producers_.back().memory);
         std::unique_ptr<std::pmr::memory_resource>& memory = memory_[m->node];
         if (!memory && rte_eal_has_hugepages()) memory = std::make_unique<platform::DpdkMemory>(m->node);
         producer_memory.push_back(memory.get());
@@ -103,7 +103,8 @@ CaptureJournal::CaptureJournal(const Options& o, const std::vector<int>& ports, 
 std::string CaptureJournal::memory_report(const platform::Plan& plan) const {
     std::string text;
     for (std::size_t p = 0; p < producers_.size(); ++p)
-        text += placement_report(producers_[p], journal_->producer_memory(p).data(), journal_->producer_memory(p).size(), plan);
+        text += placement_report(producers_[p].memory, journal_->producer_memory(p).data(),
+                                 journal_->producer_memory(p).size(), plan);
     return text;
 }
 
@@ -116,8 +117,9 @@ void CaptureJournal::close(const Pipeline& pipeline, const std::map<int, std::ui
                          .dropped = t[net::Counter::dropped_ring_full] + t[net::Counter::dropped_journal] +
                                     nic_missed.at(port)});
     }
-    // Packets lost in a failed write are not tallied by interface; with one port they are all its.
-    if (stats.size() == 1) stats.front().dropped += journal_->lost_packets();
+    // Packets lost in a failed write: each ring's producer serves one port.
+    for (std::size_t p = 0; p < producers_.size(); ++p)
+        stats[interface_of_port_[static_cast<std::size_t>(producers_[p].port)]].dropped += journal_->lost_packets(p);
     journal_->close(stats);
     auto& v = totals.values;
     v[static_cast<std::size_t>(net::Counter::captured_packets)] = journal_->written_packets();

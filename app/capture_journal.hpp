@@ -51,7 +51,11 @@ public:
 private:
     std::vector<int> ports_;
     std::vector<std::uint32_t> interface_of_port_;
-    std::vector<std::string> producers_;  // the memory region name of each, by producer
+    struct Producer {
+        int port;            // of its ring
+        std::string memory;  // the plan's region for its buffers
+    };
+    std::vector<Producer> producers_;  // by producer index: the pipeline's ring index
     std::map<int, std::unique_ptr<std::pmr::memory_resource>> memory_;  // by node; before the journal: outlives its buffers
     std::unique_ptr<capture::Journal> journal_;
 };

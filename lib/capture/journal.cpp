@@ -65,7 +65,7 @@ std::span<std::byte> place(const std::vector<std::byte>& blocks, std::byte* at) 
 Journal::Journal(JournalConfig config, std::vector<JournalInterface> interfaces, std::size_t producers)
     : config_(validated(std::move(config), interfaces, producers)),
       interfaces_(std::move(interfaces)),
-      writer_(config_),
+      writer_(config_, producers),
       // Twice the buffers: the writer returns a buffer before its batch ends and moves the ring's
       // sequence, so a producer may publish a reused buffer while its old slot still counts.
       hand_off_(2 * std::bit_ceil(producers * config_.buffers_per_producer)) {
@@ -90,7 +90,10 @@ Journal::Journal(JournalConfig config, std::vector<JournalInterface> interfaces,
     for (std::size_t p = 0; p < producers; ++p) {
         std::byte* data = producer_storage_.emplace_back(allocate(config_.producer_memory[p], k * config_.buffer_bytes)).get();
         for (std::size_t i = 0; i < k; ++i)
-            buffers_.push_back({.data = data + i * config_.buffer_bytes, .capacity = config_.buffer_bytes, .returned = nullptr});
+            buffers_.push_back({.data = data + i * config_.buffer_bytes,
+                                .capacity = config_.buffer_bytes,
+                                .returned = nullptr,
+                                .producer = static_cast<std::uint32_t>(p)});
     }
     for (std::size_t p = 0; p < producers; ++p)
         producers_.push_back(std::make_unique<JournalProducer>(hand_off_, std::span(buffers_).subspan(p * k, k),

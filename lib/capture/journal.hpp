@@ -32,6 +32,7 @@
 #include <memory>
 #include <memory_resource>
 #include <span>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -70,6 +71,12 @@ public:
     std::uint64_t written_bytes() const noexcept { return count(JournalCounter::written_bytes); }  // original lengths
     std::uint64_t file_bytes() const noexcept { return count(JournalCounter::file_bytes); }
     std::uint64_t lost_packets() const noexcept { return count(JournalCounter::lost_packets); }
+    // Those of producer i, once drain() has returned (the owner only). Throws std::out_of_range
+    // for i >= producers.
+    std::uint64_t lost_packets(std::size_t i) const {
+        if (i >= producers_.size()) throw std::out_of_range("capture journal: producer " + std::to_string(i));
+        return writer_.lost_packets(i);
+    }
     std::uint32_t files() const noexcept { return static_cast<std::uint32_t>(count(JournalCounter::files)); }
     const JournalCounters& counters() const noexcept { return writer_.counters(); }
     bool failed() const noexcept { return writer_.failed(); }

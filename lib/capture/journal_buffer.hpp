@@ -40,6 +40,7 @@ struct JournalBuffer {
     std::byte* data;                 // kBlockAlign-aligned, `capacity` bytes, from the journal's memory resource
     std::size_t capacity;
     disruptor::Sequence* returned;   // the owner's free list; the writer stores `ordinal` in it
+    std::uint32_t producer;          // the owner's index, for the writer's per-producer losses
     // Set by the owner before the hand-off (R1), read by the writer after it (A2).
     std::size_t size = 0;            // bytes to write: whole blocks ending in a filler, a multiple of kBlockAlign
     std::uint64_t packets = 0;       // EPBs in it

@@ -19,7 +19,8 @@ std::string describe(int error) { return std::system_category().message(error); 
 
 }  // namespace
 
-JournalWriter::JournalWriter(const JournalConfig& config) : config_(config) {}
+JournalWriter::JournalWriter(const JournalConfig& config, std::size_t producers)
+    : config_(config), lost_by_producer_(producers, 0) {}
 
 std::string JournalWriter::file_path(const JournalConfig& config, std::uint32_t n) {
     if (config.rotate_bytes == 0 && config.rotate_interval.count() == 0) return config.path;
@@ -51,11 +52,12 @@ void JournalWriter::on_event(JournalBuffer*& slot, std::int64_t, bool) noexcept 
         std::string what = closed != 0 ? file_.path() + ": " + describe(closed) : open_next();
         if (!what.empty()) fail(std::move(what));
     }
+    if (!failed()) {
+        if (const int error = file_.append({buffer.data, buffer.size}); error != 0) fail(file_.path() + ": " + describe(error));
+    }
     if (failed()) {
         counters_.add(JournalCounter::lost_packets, buffer.packets);
-    } else if (const int error = file_.append({buffer.data, buffer.size}); error != 0) {
-        fail(file_.path() + ": " + describe(error));
-        counters_.add(JournalCounter::lost_packets, buffer.packets);
+        lost_by_producer_[buffer.producer] += buffer.packets;
     } else {
         counters_.add(JournalCounter::written_packets, buffer.packets);
         counters_.add(JournalCounter::written_bytes, buffer.packet_bytes);

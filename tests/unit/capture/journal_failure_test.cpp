@@ -105,7 +105,14 @@ TEST_F(SmallDisk, FullDiskStopsTheJournalAndKeepsAValidFile) {
     EXPECT_EQ(tshark_frames(path).size(), journal.written_packets());
     const PcapngFile file = read_pcapng(path);
     ASSERT_EQ(file.error, "");
-    for (const Packet& p : file.packets) ASSERT_EQ(first_wrong_byte(file, p), -1);
+    std::uint64_t written[2] = {0, 0};  // producer t writes on interface t
+    for (const Packet& p : file.packets) {
+        ASSERT_EQ(first_wrong_byte(file, p), -1);
+        ++written[p.interface];
+    }
+    for (std::size_t t = 0; t < 2; ++t)
+        EXPECT_EQ(written[t] + journal.lost_packets(t), ended[t]) << "producer " << t << "'s losses are its own";
+    EXPECT_EQ(journal.lost_packets(0) + journal.lost_packets(1), journal.lost_packets());
 }
 
 }  // namespace
