@@ -76,6 +76,10 @@ public:
         return buffer_size_ - (next_value_ - gating_.minimum(next_value_));
     }
 
+    // The slots the producer knows to be free without reading the stages' sequences (its cached
+    // view, so possibly fewer than are): free to prefetch for writing, as no stage reads them.
+    std::int64_t known_free() const noexcept { return cached_gating_ + buffer_size_ - next_value_; }
+
     bool is_available(std::int64_t seq) const noexcept { return seq <= cursor_.load_acquire(); }
 
     // Everything up to the cursor is published: the single producer publishes in order.

@@ -4,7 +4,9 @@
 #include <rte_ethdev.h>
 #include <rte_mbuf.h>
 #include <rte_pause.h>
+#include <rte_prefetch.h>
 
+#include <algorithm>
 #include <optional>
 #include <stdexcept>
 #include <string>
@@ -68,6 +70,12 @@ std::size_t RxQueuePoller::admit() {
         bytes += mbufs_[i]->pkt_len;
     }
     sequencer_.publish(lo, hi);  // R1 inside: pairs with A1 in the stages' barriers
+    // The next burst's slots were last read (and their verdicts written) by the stages a ring ago,
+    // on another core: ask for them for writing now, so that those transfers overlap the next
+    // rx_burst instead of stalling make_slot's stores. Only slots known to be free: taking a line
+    // a stage still reads would send it back and forth.
+    const auto ahead = static_cast<std::int64_t>(std::min<std::int64_t>(burst_, sequencer_.known_free()));
+    for (std::int64_t i = 1; i <= ahead; ++i) rte_prefetch0_write(&ring_[hi + i]);
     counters_.add(Counter::rx_packets, n);
     counters_.add(Counter::rx_bytes, bytes);
     return n;

@@ -49,6 +49,20 @@ TEST_F(SingleProducerSequencerTest, PublishMovesTheCursor) {
     EXPECT_EQ(seq.highest_published(0, 2), 2);
 }
 
+TEST_F(SingleProducerSequencerTest, KnownFreeNeverCountsASlotAStageMayStillRead) {
+    seq.add_gating_sequence(&consumer);
+    EXPECT_EQ(seq.known_free(), 8) << "an empty ring";
+    EXPECT_EQ(seq.try_next(5), 4);
+    EXPECT_EQ(seq.known_free(), 3);
+    consumer.store_release(3);  // 0..3 done, but the producer has not looked
+    EXPECT_EQ(seq.known_free(), 3) << "the cached view, without reading the stage";
+    EXPECT_EQ(seq.try_next(3), 7);
+    EXPECT_EQ(seq.known_free(), 0);
+    EXPECT_EQ(seq.try_next(1), 8) << "this claim passes the cached view: it reads the stage";
+    EXPECT_EQ(seq.known_free(), 3) << "slots 9, 10, 11 (once 1, 2, 3): free; 4..8 the stage has not passed";
+    EXPECT_EQ(seq.remaining_capacity(), seq.known_free());
+}
+
 TEST_F(SingleProducerSequencerTest, TryNextFailsOnAFullRingAndRecovers) {
     seq.add_gating_sequence(&consumer);
     EXPECT_EQ(seq.remaining_capacity(), 8);
