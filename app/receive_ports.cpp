@@ -1,16 +1,30 @@
 #include "receive_ports.hpp"
 
+#include <rte_bus.h>
 #include <rte_ethdev.h>
 
 #include <algorithm>
+#include <chrono>
 #include <optional>
 #include <stdexcept>
+#include <string_view>
+#include <thread>
 
 #include "net/udp_sender.hpp"
 #include "pipeline.hpp"
 #include "placement_report.hpp"
 
 namespace sentinel::app {
+namespace {
+
+// A NIC rather than a virtual device: its TX descriptors drain at the wire's pace.
+bool on_pci(std::uint16_t port) {
+    rte_eth_dev_info info{};
+    if (rte_eth_dev_info_get(port, &info) != 0 || info.device == nullptr) return false;
+    return std::string_view(rte_bus_name(rte_dev_bus(info.device))) == "pci";
+}
+
+}  // namespace
 
 ReceivePorts::ReceivePorts(const platform::Plan& plan, const std::vector<int>& ports, const Options& options,
                            std::size_t tx_queues, bool pdump) {
@@ -91,6 +105,12 @@ std::map<int, std::uint64_t> ReceivePorts::nic_missed_by_port() const {
 }
 
 void ReceivePorts::stop_and_close() {
+    // The lcores have stopped, but a NIC may still hold frames in its TX descriptors (forwarded, or
+    // the feed's), which stopping the port discards on many devices: give them the time a full ring
+    // of 1024 jumbo frames takes at 1 Gb/s. Virtual ports have sent theirs already.
+    constexpr std::chrono::milliseconds kTxDrain{80};
+    if (std::ranges::any_of(ports_, [](const auto& p) { return p->tx_queues() != 0 && on_pci(p->id()); }))
+        std::this_thread::sleep_for(kTxDrain);
     for (auto& p : ports_) p->stop_and_close();
 }
 

@@ -44,6 +44,7 @@ public:
 
     // "port0 (net_pcap0)": how captures and reports name a port.
     static std::string describe(int port);
+    // After the lcores stopped. Waits 80 ms first where a PCI port transmits (its TX descriptors).
     void stop_and_close();
     // One "mbuf leak: ..." line per mempool that has mbufs out; call after stop_and_close().
     std::vector<std::string> leaks() const;
