@@ -1,7 +1,6 @@
 #include "capture_journal.hpp"
 
 #include <rte_eal.h>
-#include <rte_lcore.h>
 
 #include <algorithm>
 #include <filesystem>
