@@ -74,7 +74,7 @@ std::size_t RxQueuePoller::admit() {
     // on another core: ask for them for writing now, so that those transfers overlap the next
     // rx_burst instead of stalling make_slot's stores. Only slots known to be free: taking a line
     // a stage still reads would send it back and forth.
-    const auto ahead = static_cast<std::int64_t>(std::min<std::int64_t>(burst_, sequencer_.known_free()));
+    const std::int64_t ahead = std::min<std::int64_t>(burst_, sequencer_.known_free());
     for (std::int64_t i = 1; i <= ahead; ++i) rte_prefetch0_write(&ring_[hi + i]);
     counters_.add(Counter::rx_packets, n);
     counters_.add(Counter::rx_bytes, bytes);
