@@ -21,8 +21,7 @@ std::uint64_t all_lines(const feed::ArbitrationCounters& c, ArbitrationCounter l
 }
 
 struct Identity {
-    std::uint64_t total;
-    std::uint64_t parts;
+    bool holds;
     std::string text;
 };
 
@@ -31,7 +30,7 @@ Identity frames(const net::FeedStage& f) {
     const std::uint64_t packets = all_lines(a, ArbitrationCounter::packets_a);
     const std::uint64_t not_udp = f.get(FeedStageCounter::not_udp), fragments = f.get(FeedStageCounter::fragments),
                         truncated = f.get(FeedStageCounter::truncated_frames), total = f.get(FeedStageCounter::frames);
-    return {total, not_udp + fragments + truncated + packets,
+    return {total == not_udp + fragments + truncated + packets,
             "feed_frames=" + std::to_string(total) + " = not_udp=" + std::to_string(not_udp) + " + fragments=" +
                 std::to_string(fragments) + " + truncated=" + std::to_string(truncated) + " + packets=" + std::to_string(packets)};
 }
@@ -41,9 +40,21 @@ Identity messages(const net::FeedStage& f) {
     const std::uint64_t received = all_lines(a, ArbitrationCounter::messages_a);
     const std::uint64_t delivered = a.get(ArbitrationCounter::messages);
     const std::uint64_t duplicates = all_lines(a, ArbitrationCounter::duplicates_a);
-    return {received, delivered + duplicates,
+    return {received == delivered + duplicates,
             "received=" + std::to_string(received) + " = delivered=" + std::to_string(delivered) + " + duplicates=" +
                 std::to_string(duplicates)};
+}
+
+// Every message declared missing ended one way: nothing may be left open once the feed finished.
+Identity missing(const net::FeedStage& f) {
+    const feed::ArbitrationCounters& a = f.engine().arbitration();
+    const std::uint64_t total = a.get(ArbitrationCounter::missing_messages);
+    const std::uint64_t recovered = a.get(ArbitrationCounter::recovered_messages),
+                        late = a.get(ArbitrationCounter::filled_late_messages),
+                        given_up = a.get(ArbitrationCounter::unrecoverable_messages), open = f.engine().open_messages();
+    return {open == 0 && total == recovered + late + given_up + open,
+            "missing=" + std::to_string(total) + " = recovered=" + std::to_string(recovered) + " + filled_late=" +
+                std::to_string(late) + " + unrecoverable=" + std::to_string(given_up) + " + open=" + std::to_string(open)};
 }
 
 }  // namespace
@@ -89,14 +100,14 @@ std::string feed_live(const net::FeedStage& f) {
 }
 
 bool feed_identities_hold(const net::FeedStage& feed) {
-    const Identity f = frames(feed), m = messages(feed);
-    return f.total == f.parts && m.total == m.parts;
+    return frames(feed).holds && messages(feed).holds && missing(feed).holds;
 }
 
 std::string feed_identity_lines(const net::FeedStage& feed) {
     std::string text;
-    for (const auto& [name, i] : {std::pair{"frames", frames(feed)}, std::pair{"messages", messages(feed)}})
-        text += "identity feed " + std::string(name) + ": " + i.text + ": " + (i.total == i.parts ? "ok" : "FAILED") + '\n';
+    for (const auto& [name, i] : {std::pair{"frames", frames(feed)}, std::pair{"messages", messages(feed)},
+                                  std::pair{"missing", missing(feed)}})
+        text += "identity feed " + std::string(name) + ": " + i.text + ": " + (i.holds ? "ok" : "FAILED") + '\n';
     return text;
 }
 

@@ -7,7 +7,8 @@
 //            ├ heartbeats                               ├ duplicate_messages  ├ empty / unknown type / wrong length
 //            ├ end_of_session                           └ (gap_messages: never arrived)
 //            ├ malformed_packets                                             └ book: unknown refs, duplicates,
-//            └ foreign_session_packets                                         bad sides, capacity exhausted
+//            ├ foreign_session_packets                                         bad sides, capacity exhausted
+//            └ implausible_packets
 //
 // Memory ordering (disruptor/counter_block.hpp): one writer, the thread running the feed handler; any
 // thread reads relaxed and sees a recent value (the stats printer).
@@ -27,6 +28,7 @@ enum class FeedCounter : std::size_t {
     end_of_session,           // packets with count 0xFFFF
     malformed_packets,        // dropped whole: blocks that do not tile the payload (moldudp64.hpp)
     foreign_session_packets,  // dropped: a session other than the stream's first
+    implausible_packets,      // dropped: numbers that cannot exist or lie beyond the horizon
     duplicate_messages,       // skipped: a sequence number already applied
     gap_messages,             // sequence numbers skipped over: never arrived before a later one
     itch_system_event,        // one counter per ITCH message type, counted once decoded ...
@@ -73,6 +75,7 @@ inline constexpr std::array<std::string_view, kFeedCounterCount> kFeedCounterLab
     "feed_end_of_session",
     "feed_malformed_packets",
     "feed_foreign_session_packets",
+    "feed_implausible_packets",
     "feed_duplicate_messages",
     "feed_gap_messages",
     "itch_system_event",

@@ -9,7 +9,8 @@
 //        FeedHandler::on_message ─▶ OrderBooks ─▶ a changed best bid or ask
 //          │                                        ▼
 //          │                      out.on_top(TopOfBook): best levels, symbol, stale flag, times
-//          └ a gap given up ─▶ every instrument listed so far is stale (out.on_unrecoverable)
+//          └ a gap given up, or a re-anchor ─▶ every instrument listed so far is stale
+//            (out.on_unrecoverable, out.on_reanchor)
 //
 // Stale instruments. The arbitrator cannot tell which instruments the messages it gave up touched,
 // and ITCH has no per-instrument refresh: a lost delete leaves an order that nothing later removes.
@@ -44,11 +45,18 @@ namespace sentinel::feed {
 //   on_top(top)                      a best bid or ask changed; `top` is valid during the call only
 //   on_gap(first, count)             [first, first + count) is missing on both lines: re-requested
 //   on_unrecoverable(first, count)   ... and given up; the instruments are stale from now on
+//   on_gap_closed(record)            a gap on_gap() told of has ended, each number one way or another
+//   on_refused(packet)               a packet dropped whole: malformed, foreign, implausible
+//   on_reanchor(from, to)            the session moved, skipping what lay between: stale, as above
 template <class O>
-concept FeedOutput = requires(O& out, const TopOfBook& top, std::uint64_t first, std::uint64_t count) {
+concept FeedOutput = requires(O& out, const TopOfBook& top, std::uint64_t first, std::uint64_t count,
+                              const GapRecord& record, const RefusedPacket& refused) {
     out.on_top(top);
     out.on_gap(first, count);
     out.on_unrecoverable(first, count);
+    out.on_gap_closed(record);
+    out.on_refused(refused);
+    out.on_reanchor(first, count);
 };
 
 template <Requester Req, FeedOutput Out>
@@ -72,6 +80,8 @@ public:
     // The input has ended: what is still missing is given up, what is held is applied.
     void finish(std::uint64_t now_ns) noexcept { arbitrator_.finish(advance(now_ns)); }
     bool waiting() const noexcept { return arbitrator_.waiting(); }
+    // Numbers declared missing whose end is not known yet: 0 once finished.
+    std::uint64_t open_messages() const noexcept { return arbitrator_.open_messages(); }
 
     const ArbitrationCounters& arbitration() const noexcept { return arbitrator_.counters(); }
     const FeedCounters& counters() const noexcept { return handler_.counters(); }
@@ -91,6 +101,12 @@ private:
         void on_unrecoverable(std::uint64_t first, std::uint64_t count) noexcept {
             engine.mark_stale();
             engine.out_.on_unrecoverable(first, count);
+        }
+        void on_gap_closed(const GapRecord& record) noexcept { engine.out_.on_gap_closed(record); }
+        void on_refused(const RefusedPacket& packet) noexcept { engine.out_.on_refused(packet); }
+        void on_reanchor(std::uint64_t from, std::uint64_t to) noexcept {
+            engine.mark_stale();
+            engine.out_.on_reanchor(from, to);
         }
     };
 

@@ -2,6 +2,7 @@
 
 
 #include "feed/itch50_decoder.hpp"
+#include "feed/sequence_horizon.hpp"
 
 namespace sentinel::feed {
 
@@ -61,9 +62,18 @@ BookUpdate FeedHandler::on_message(std::span<const std::byte> message) noexcept 
     return apply.update;
 }
 
-bool FeedHandler::same_session(const mold::Session& session) noexcept {
-    if (!session_) session_ = session;
-    return *session_ == session;
+bool FeedHandler::admit(const mold::Packet& packet) noexcept {
+    if (!session_ && numbers_exist(packet)) {
+        session_ = packet.session;
+        if (packet.sequence - 1 > kDefaultHorizon) next_sequence_ = packet.sequence;  // joined late
+    }
+    if (session_ && *session_ != packet.session) {
+        counters_.add(FeedCounter::foreign_session_packets);
+        return false;
+    }
+    if (within_horizon(packet, next_sequence_, next_sequence_, kDefaultHorizon)) return true;
+    counters_.add(FeedCounter::implausible_packets);
+    return false;
 }
 
 }  // namespace sentinel::feed

@@ -13,8 +13,10 @@
 // on_packet() is the simplest such caller, for one stream that needs no arbitration (a replay of
 // one line): it applies each sequence number once, skips those already applied, and counts the
 // ones a later packet jumped over as a gap without recovering them. It locks onto the first
-// session it sees and drops packets of any other. Sessions number messages from 1, so a stream
-// joined late counts what it missed as a gap.
+// session it sees and drops packets of any other, and drops packets whose numbers lie beyond the
+// horizon as the arbitrator does (sequence_horizon.hpp; there is no re-anchoring here: a replay
+// is one line, read once). Sessions number messages from 1, so a stream joined within the horizon
+// of its start counts what it missed as a gap; one joined later starts where it joined.
 //
 // on_packet() hides the books' cache misses: it prefetches the whole packet before walking its
 // length prefixes (each load depends on the one before), and two cursors walk ahead of the one
@@ -109,8 +111,9 @@ private:
         return (message[0] == std::byte{'A'} || message[0] == std::byte{'F'}) && message.size() >= kPriceAt + 4;
     }
 
-    // False for a session other than the stream's (the first one seen).
-    bool same_session(const mold::Session& session) noexcept;
+    // Whether a well-formed packet's numbers may be used: the stream's session (the first seen
+    // with numbers that exist), within the horizon (sequence_horizon.hpp); counts the others.
+    bool admit(const mold::Packet& packet) noexcept;
 
     FeedCounters counters_;
     OrderBooks books_;
@@ -130,10 +133,7 @@ void FeedHandler::on_packet(std::span<const std::byte> payload, L&& on_top_chang
         counters_.add(FeedCounter::malformed_packets);
         return;
     }
-    if (!same_session(packet.session)) {
-        counters_.add(FeedCounter::foreign_session_packets);
-        return;
-    }
+    if (!admit(packet)) return;
     switch (packet.kind) {
         case mold::PacketKind::end_of_session:  // names the next sequence number without consuming it
             counters_.add(FeedCounter::end_of_session);

@@ -14,8 +14,10 @@
 //
 // A range is first just reordering: lines A and B drift a few packets apart, and the one behind
 // still has the messages on the way. Once older than the tolerance it is declared a gap: gone from
-// both lines, to be re-requested. A range found later is never older, so the declared ranges
-// are a prefix of the list, and the front is always the first to time out.
+// both lines, to be re-requested, with a record in the GapLedger that says how its numbers end. A
+// range found later is never older, so the declared ranges are a prefix of the list. A declared
+// range is stalled while none of its numbers arrive; each arrival restarts that clock, so a gap
+// still being filled (by capped answers, or a stream that is merely behind) is not given up.
 //
 // Ranges live in one preallocated array kept sorted; an insertion (a split) moves the ranges
 // after it, which are few: one or two while the lines merely drift.
@@ -27,6 +29,7 @@
 #include <cstdint>
 #include <memory_resource>
 
+#include "feed/gap_ledger.hpp"
 #include "feed/preallocated_array.hpp"
 
 namespace sentinel::feed {
@@ -36,16 +39,22 @@ struct MissingRange {
     std::uint64_t end = 0;           // one past the last
     std::uint64_t since_ns = 0;      // when it was found missing
     std::uint64_t since_packet = 0;  // the arbitrator's count of line packets then
-    std::uint64_t gap_ns = 0;        // when declared a gap, if it is one
+    std::uint64_t stalled_ns = 0;    // declared: when it was, or when a number of it last arrived
+    GapLedger::Id gap_id = 0;        // declared: its record
     bool gap = false;                // declared: counted, reported, being re-requested
 
     std::uint64_t size() const noexcept { return end - first; }
 };
 
 enum class Arrival : std::uint8_t {
-    late,       // filled a range still within the tolerance: reordering, or the line behind
-    recovered,  // filled a declared gap
-    no_room,    // would split a range, and the tracker is full: nothing changed
+    late,      // filled a range still within the tolerance: reordering, or the line behind
+    declared,  // filled a declared gap: Filled::gap_id says which
+    no_room,   // would split a range, and the tracker is full: nothing changed
+};
+
+struct Filled {
+    Arrival arrival;
+    GapLedger::Id gap_id;  // when arrival == declared
 };
 
 class GapTracker {
@@ -61,7 +70,7 @@ public:
 
     // [first, end) found missing; `first` is past every range. Precondition: !full().
     void add(std::uint64_t first, std::uint64_t end, std::uint64_t now_ns, std::uint64_t packet) noexcept {
-        ranges_[size_++] = MissingRange{first, end, now_ns, packet, 0, false};
+        ranges_[size_++] = MissingRange{first, end, now_ns, packet, 0, 0, false};
     }
 
     // The range holding `sequence`, or nullptr.
@@ -70,17 +79,17 @@ public:
         return i > 0 && sequence < ranges_[i - 1].end ? &ranges_[i - 1] : nullptr;
     }
 
-    // `sequence` arrived. Precondition: find(sequence) != nullptr.
-    Arrival arrive(std::uint64_t sequence) noexcept {
+    // `sequence` arrived at `now_ns`. Precondition: find(sequence) != nullptr.
+    Filled arrive(std::uint64_t sequence, std::uint64_t now_ns) noexcept {
         const std::size_t i = index_after(sequence) - 1;
         MissingRange& r = ranges_[i];
-        const Arrival filled = r.gap ? Arrival::recovered : Arrival::late;
+        const Filled filled{r.gap ? Arrival::declared : Arrival::late, r.gap_id};
         if (sequence == r.first) {
             if (++r.first == r.end) erase(i);
         } else if (sequence + 1 == r.end) {
             r.end = sequence;
         } else {
-            if (full()) return Arrival::no_room;
+            if (full()) return {Arrival::no_room, 0};
             MissingRange* const at = ranges_.data();
             std::copy_backward(at + i + 1, at + size_, at + size_ + 1);
             ++size_;
@@ -88,6 +97,8 @@ public:
             ranges_[i + 1].first = sequence + 1;
             r.end = sequence;
         }
+        // Split or not, what is left of the range got a number: it is not stalled.
+        if (filled.arrival == Arrival::declared) restart(sequence, now_ns);
         return filled;
     }
 
@@ -101,6 +112,13 @@ public:
     }
 
 private:
+    // The declared ranges that `sequence` just bordered on: its old range's parts, if they remain.
+    void restart(std::uint64_t sequence, std::uint64_t now_ns) noexcept {
+        const std::size_t i = index_after(sequence);
+        if (i > 0 && ranges_[i - 1].end == sequence && ranges_[i - 1].gap) ranges_[i - 1].stalled_ns = now_ns;
+        if (i < size_ && ranges_[i].first == sequence + 1 && ranges_[i].gap) ranges_[i].stalled_ns = now_ns;
+    }
+
     // The index of the first range starting after `sequence`.
     std::size_t index_after(std::uint64_t sequence) const noexcept {
         const MissingRange* begin = ranges_.data();

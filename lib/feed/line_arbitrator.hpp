@@ -20,12 +20,33 @@
 // The first copy of a sequence number wins, whichever line brought it. A resync gives the missing
 // numbers up (counted unrecoverable; sink.on_unrecoverable() with each exact range, before any
 // message after it) and skips to the live stream: the held messages after them are delivered in
-// order, and the stream carries on. Sessions number from 1, so a feed joined late starts with a
-// gap from 1, given up at once when it is wider than the buffer.
+// order, and the stream carries on. Every declared gap ends in sink.on_gap_closed(), saying how
+// each of its numbers ended (gap_ledger.hpp).
+//
+// The wire is hostile (sequence_horizon.hpp). Before any number is used, a packet must be
+//   well-formed                                  else counted malformed, dropped whole
+//   of the session (the first plausible one)     else counted foreign: another session id, or an
+//                                                end of session from a stranger, changes nothing
+//   within the horizon of what the session       else counted implausible, dropped whole: sequence
+//   has shown                                    0, a count running past 2^64, a message or
+//                                                heartbeat far ahead or far behind
+// and each refusal goes to sink.on_refused(). A stream that stays beyond the horizon on lines A
+// and B, consistently and with no plausible packet among it, for reanchor_packets and
+// reanchor_ns, is the session after an outage (or the real one, when a stranger's packet came
+// first): the arbitrator gives up what is missing, delivers what it holds, and re-anchors there
+// (sink.on_reanchor()). A plausible line packet resets that count, so no packet, nor any number of
+// them, moves a session that is alive.
+//
+// Joining. The first plausible packet of lines A or B anchors the session. Sessions number from 1:
+// a feed joined within the horizon of its start has a gap from 1, re-requested like any other;
+// one joined later starts where it joined, with nothing counted missing (it was never ours).
+//
+// Every loop is bounded by the packet in hand, the buffer's window and the ranges tracked: no
+// input makes a call run long.
 //
 // Thread safety
-//   on_packet, on_timer, next_sequence, waiting   the thread driving the arbitrator (the feed stage)
-//   counters()                                    any thread
+//   on_packet, on_timer, finish, next_sequence, waiting, open_messages   the driving thread (the feed stage)
+//   counters()                                                          any thread
 // The sink and the requester are called on the driving thread, from inside on_packet and on_timer,
 // and must not call back into the arbitrator.
 
@@ -36,14 +57,33 @@
 #include <optional>
 #include <span>
 
+#include "feed/arbitration_config.hpp"
 #include "feed/arbitration_counters.hpp"
+#include "feed/gap_ledger.hpp"
 #include "feed/gap_tracker.hpp"
 #include "feed/line.hpp"
 #include "feed/message_buffer.hpp"
 #include "feed/moldudp64.hpp"
 #include "feed/recovery_scheduler.hpp"
+#include "feed/sequence_horizon.hpp"
 
 namespace sentinel::feed {
+
+// Why a packet was dropped whole, before any of its numbers was used.
+enum class Refusal : std::uint8_t {
+    malformed,        // blocks that do not tile the payload (moldudp64.hpp)
+    foreign_session,  // a session id other than the one anchored
+    implausible,      // numbers that cannot exist, or lie beyond the horizon (sequence_horizon.hpp)
+};
+
+struct RefusedPacket {
+    Line line;
+    Refusal reason;
+    mold::PacketKind kind;        // as parsed (malformed: unknown)
+    std::uint64_t sequence;       // as the packet claims
+    std::uint16_t count;          // its messages (0 for a heartbeat or an end of session)
+    std::uint64_t next_sequence;  // the session's next number then
+};
 
 // Where the stream goes (the feed handler's on_message, in the appliance).
 //   on_message(message, sequence)   the next message; its bytes are valid during the call only
@@ -55,12 +95,20 @@ namespace sentinel::feed {
 //                                   leaves an order that no later message removes), so the book
 //                                   layer should mark every instrument stale until a snapshot or
 //                                   the next session rebuilds it.
+//   on_gap_closed(record)           the last number of a gap on_gap() told of has ended; `record`
+//                                   says how they all did
+//   on_refused(packet)              a packet was dropped whole (every one: the sink rate-limits)
+//   on_reanchor(from, to)           the session moved from `from` to `to` without the numbers
+//                                   between: stale, like on_unrecoverable
 template <class S>
 concept ArbitrationSink = requires(S& sink, std::span<const std::byte> message, std::uint64_t sequence,
-                                   std::uint64_t count) {
+                                   std::uint64_t count, const GapRecord& record, const RefusedPacket& refused) {
     sink.on_message(message, sequence);
     sink.on_gap(sequence, count);
     sink.on_unrecoverable(sequence, count);
+    sink.on_gap_closed(record);
+    sink.on_refused(refused);
+    sink.on_reanchor(sequence, count);
 };
 
 // Sends one re-request to the recovery server (the appliance: mold::write_request() into an mbuf,
@@ -69,28 +117,6 @@ concept ArbitrationSink = requires(S& sink, std::span<const std::byte> message, 
 template <class R>
 concept Requester = requires(R& requester, const mold::Request& request) { requester.send(request); };
 
-struct ArbitrationConfig {
-    // The reorder tolerance: a missing range becomes a gap after this many packets on lines A and
-    // B since it was found, or after this long, whichever comes first. Packets bound the wait in a
-    // burst, time when the feed is quiet. Both lines' packets count, so 64 lets the line behind
-    // trail by about 30 of its own: gen_itch.py's lines, 10 packets apart with 3% of them
-    // reordered, need 24 packets or 1.5 ms (at its pace of one packet per 100 us).
-    std::uint64_t reorder_packets = 64;
-    std::uint64_t reorder_ns = 2'000'000;
-
-    // Recovery.
-    std::uint16_t max_request = 1'000;               // messages one re-request asks for, at most
-    std::size_t max_in_flight = 4;                   // re-requests awaiting their answers
-    std::uint64_t retry_ns = 5'000'000;              // unanswered this long: sent again
-    std::uint64_t recovery_timeout_ns = 50'000'000;  // a gap still unfilled this long after its declaration is given up
-
-    // Capacities, fixed at construction. The buffer holds the stream while the front gap is
-    // recovered: size it for the peak message rate times recovery_timeout_ns (65,536 covers 1.3
-    // million messages a second for 50 ms); when it is smaller, it fills first and resyncs early.
-    std::size_t buffer_messages = 65'536;  // the window after the next number (rounded up to a power of two)
-    std::size_t max_message_size = 64;     // bytes of one held message (ITCH 5.0's longest has 50)
-    std::size_t max_ranges = 256;          // missing ranges tracked at once
-};
 
 template <ArbitrationSink Sink, Requester Req>
 class LineArbitrator {
@@ -102,6 +128,7 @@ public:
           config_(config),
           buffer_(config.buffer_messages, config.max_message_size, memory),
           gaps_(config.max_ranges, memory),
+          ledger_(config.max_ranges, memory),
           scheduler_(config.max_in_flight, config.max_request, config.retry_ns, memory) {}
 
     // One UDP payload from `line`; it may be released when the call returns. `now_ns` is a
@@ -119,6 +146,9 @@ public:
     // Whether the stream waits on a missing number (reordering, or a gap being recovered).
     bool waiting() const noexcept { return !gaps_.empty(); }
 
+    // Numbers declared missing whose end is not known yet: 0 once finish() has run.
+    std::uint64_t open_messages() const noexcept { return ledger_.open_messages(); }
+
     // The input has ended (no answer can come any more): gives up whatever is still missing and
     // delivers every held message, as a resync would.
     void finish(std::uint64_t now_ns) noexcept {
@@ -128,16 +158,28 @@ public:
     const ArbitrationCounters& counters() const noexcept { return counters_; }
 
 private:
+    // Packets beyond the horizon that agree with each other: a session moved elsewhere, or a hostile sender.
+    struct FarStream {
+        std::uint64_t first = 0;  // the band of numbers its packets named
+        std::uint64_t end = 0;
+        std::uint64_t since_ns = 0;
+        std::uint64_t packets = 0;  // 0: none since the last plausible line packet
+    };
+
+    bool admit(Line line, const mold::Packet& packet, std::uint64_t now_ns) noexcept;
+    void refuse(Line line, Refusal reason, const mold::Packet& packet) noexcept;
+    bool far_ahead(Line line, const mold::Packet& packet, std::uint64_t now_ns) noexcept;
+    void reanchor(std::uint64_t to, std::uint64_t now_ns) noexcept;
     void arrive(Line line, std::span<const std::byte> message, std::uint64_t sequence, std::uint64_t now_ns) noexcept;
-    bool hold(std::span<const std::byte> message, std::uint64_t sequence, std::uint64_t now_ns) noexcept;
+    bool hold(Line line, std::span<const std::byte> message, std::uint64_t sequence, std::uint64_t now_ns) noexcept;
     void reveal(std::uint64_t next, std::uint64_t now_ns) noexcept;
     void service(std::uint64_t now_ns) noexcept;
     void resync_to(std::uint64_t target, std::uint64_t now_ns) noexcept;
     void declare(MissingRange& range, std::uint64_t now_ns) noexcept;
-    void count_gap(std::uint64_t first, std::uint64_t count) noexcept;
+    GapLedger::Id declare(std::uint64_t first, std::uint64_t count) noexcept;
+    void resolve(GapLedger::Id id, Resolution how, std::uint64_t n) noexcept;
     void deliver(std::span<const std::byte> message, std::uint64_t sequence) noexcept;
     void drain() noexcept;
-    bool same_session(const mold::Session& session) noexcept;
 
     ArbitrationCounters counters_;
     Sink& sink_;
@@ -145,8 +187,10 @@ private:
     ArbitrationConfig config_;
     MessageBuffer buffer_;
     GapTracker gaps_;  // exactly the numbers in [next_, horizon_) not in buffer_
+    GapLedger ledger_;
     RecoveryScheduler scheduler_;
     std::optional<mold::Session> session_;
+    FarStream far_;
     std::uint64_t next_ = 1;          // the next sequence number to deliver
     std::uint64_t horizon_ = 1;       // one past the highest number known to exist
     std::uint64_t line_packets_ = 0;  // packets of the session from lines A and B: the tolerance's clock
@@ -156,15 +200,11 @@ template <ArbitrationSink Sink, Requester Req>
 void LineArbitrator<Sink, Req>::on_packet(Line line, std::span<const std::byte> payload, std::uint64_t now_ns) noexcept {
     counters_.add(on_line(ArbitrationCounter::packets_a, line));
     const mold::Packet packet = mold::parse_packet(payload);
-    if (packet.kind == mold::PacketKind::malformed) {
-        counters_.add(on_line(ArbitrationCounter::malformed_packets_a, line));
-        return;
+    if (!admit(line, packet, now_ns)) return;
+    if (line != Line::recovery) {
+        ++line_packets_;
+        far_.packets = 0;  // the session is alive here
     }
-    if (!same_session(packet.session)) {
-        counters_.add(on_line(ArbitrationCounter::foreign_session_packets_a, line));
-        return;
-    }
-    if (line != Line::recovery) ++line_packets_;
     switch (packet.kind) {
         case mold::PacketKind::messages:
             counters_.add(on_line(ArbitrationCounter::messages_a, line), packet.count);
@@ -194,6 +234,72 @@ void LineArbitrator<Sink, Req>::on_packet(Line line, std::span<const std::byte> 
     if (!gaps_.empty()) service(now_ns);
 }
 
+// Whether the packet's numbers may be used: well-formed, the session's, within the horizon (or
+// the far stream it belongs to has just become the session). Anchors the session on the first.
+template <ArbitrationSink Sink, Requester Req>
+bool LineArbitrator<Sink, Req>::admit(Line line, const mold::Packet& packet, std::uint64_t now_ns) noexcept {
+    if (packet.kind == mold::PacketKind::malformed) {
+        refuse(line, Refusal::malformed, packet);
+        return false;
+    }
+    if (!session_) {
+        // Only a line can start a session (an answer nobody asked for cannot), and only with numbers that exist.
+        if (line == Line::recovery || !numbers_exist(packet)) {
+            refuse(line, Refusal::implausible, packet);
+            return false;
+        }
+        session_ = packet.session;
+        if (packet.sequence - 1 > config_.horizon) next_ = horizon_ = packet.sequence;  // joined late: nothing before is ours
+    }
+    if (*session_ != packet.session) {
+        refuse(line, Refusal::foreign_session, packet);
+        return false;
+    }
+    if (within_horizon(packet, next_, horizon_, config_.horizon)) return true;
+    refuse(line, Refusal::implausible, packet);
+    return far_ahead(line, packet, now_ns);
+}
+
+template <ArbitrationSink Sink, Requester Req>
+void LineArbitrator<Sink, Req>::refuse(Line line, Refusal reason, const mold::Packet& packet) noexcept {
+    switch (reason) {
+        case Refusal::malformed: counters_.add(on_line(ArbitrationCounter::malformed_packets_a, line)); break;
+        case Refusal::foreign_session: counters_.add(on_line(ArbitrationCounter::foreign_session_packets_a, line)); break;
+        case Refusal::implausible: counters_.add(on_line(ArbitrationCounter::implausible_packets_a, line)); break;
+    }
+    sink_.on_refused(RefusedPacket{line, reason, packet.kind, packet.sequence, packet.count, next_});
+}
+
+// An implausible packet of the session: true when it completes a far stream that has become the
+// session (re-anchored at it, so that it is used). Answers never re-anchor: we asked for what lies
+// within the horizon.
+template <ArbitrationSink Sink, Requester Req>
+bool LineArbitrator<Sink, Req>::far_ahead(Line line, const mold::Packet& packet, std::uint64_t now_ns) noexcept {
+    if (line == Line::recovery || !numbers_exist(packet)) return false;
+    if (far_.packets != 0 && within_horizon(packet, far_.first, far_.end, config_.horizon)) {
+        far_.first = std::min(far_.first, packet.sequence);
+        far_.end = std::max(far_.end, packet_end(packet));
+        ++far_.packets;
+    } else {
+        far_ = FarStream{packet.sequence, packet_end(packet), now_ns, 1};
+    }
+    if (far_.packets < config_.reanchor_packets || now_ns - far_.since_ns < config_.reanchor_ns) return false;
+    reanchor(packet.sequence, now_ns);
+    return true;
+}
+
+// Gives up what is missing and delivers what is held, as at the end of the input, then moves the
+// session to `to`, forwards or backwards.
+template <ArbitrationSink Sink, Requester Req>
+void LineArbitrator<Sink, Req>::reanchor(std::uint64_t to, std::uint64_t now_ns) noexcept {
+    finish(now_ns);
+    counters_.add(ArbitrationCounter::reanchors);
+    sink_.on_reanchor(next_, to);
+    buffer_.clear();  // held copies of the old numbers must not pass for the new ones
+    next_ = horizon_ = to;
+    far_ = FarStream{};
+}
+
 // A message off the fast path: a duplicate, one ahead of a missing number, or one filling it.
 template <ArbitrationSink Sink, Requester Req>
 void LineArbitrator<Sink, Req>::arrive(Line line, std::span<const std::byte> message, std::uint64_t sequence,
@@ -203,12 +309,15 @@ void LineArbitrator<Sink, Req>::arrive(Line line, std::span<const std::byte> mes
         return;
     }
     if (sequence > next_) {
-        if (hold(message, sequence, now_ns)) return;
+        if (hold(line, message, sequence, now_ns)) return;
         counters_.add(ArbitrationCounter::buffer_overflows);
         resync_to(sequence, now_ns);
     }
-    if (sequence < horizon_ && gaps_.arrive(sequence) == Arrival::recovered)  // the front range's first
-        counters_.add(ArbitrationCounter::recovered_messages);
+    if (sequence < horizon_) {  // the front range's first: it cannot split
+        const Filled filled = gaps_.arrive(sequence, now_ns);
+        if (filled.arrival == Arrival::declared)
+            resolve(filled.gap_id, line == Line::recovery ? Resolution::recovered : Resolution::filled_late, 1);
+    }
     deliver(message, sequence);
     drain();
 }
@@ -216,13 +325,14 @@ void LineArbitrator<Sink, Req>::arrive(Line line, std::span<const std::byte> mes
 // False when there is no room: outside the window, too long, or a range to add or split and no
 // record left.
 template <ArbitrationSink Sink, Requester Req>
-bool LineArbitrator<Sink, Req>::hold(std::span<const std::byte> message, std::uint64_t sequence,
+bool LineArbitrator<Sink, Req>::hold(Line line, std::span<const std::byte> message, std::uint64_t sequence,
                                      std::uint64_t now_ns) noexcept {
     if (!buffer_.can_hold(next_, sequence, message.size())) return false;
     if (sequence < horizon_) {
-        const Arrival arrival = gaps_.arrive(sequence);
-        if (arrival == Arrival::no_room) return false;
-        if (arrival == Arrival::recovered) counters_.add(ArbitrationCounter::recovered_messages);
+        const Filled filled = gaps_.arrive(sequence, now_ns);
+        if (filled.arrival == Arrival::no_room) return false;
+        if (filled.arrival == Arrival::declared)
+            resolve(filled.gap_id, line == Line::recovery ? Resolution::recovered : Resolution::filled_late, 1);
     } else {
         if (sequence > horizon_) {
             if (gaps_.full()) return false;
@@ -256,7 +366,7 @@ void LineArbitrator<Sink, Req>::service(std::uint64_t now_ns) noexcept {
             break;
         declare(range, now_ns);
     }
-    while (!gaps_.empty() && gaps_.front().gap && now_ns - gaps_.front().gap_ns >= config_.recovery_timeout_ns)
+    while (!gaps_.empty() && gaps_.front().gap && now_ns - gaps_.front().stalled_ns >= config_.recovery_timeout_ns)
         resync_to(gaps_.front().end, now_ns);
     for (const RecoveryRequest& r : scheduler_.poll(gaps_, now_ns)) {
         requester_.send(mold::Request{*session_, r.first, r.count});
@@ -276,16 +386,18 @@ void LineArbitrator<Sink, Req>::resync_to(std::uint64_t target, std::uint64_t no
             continue;
         }
         std::uint64_t end = target;
+        GapLedger::Id id;
         if (next_ < horizon_) {  // the front range starts at next_
             MissingRange& front = gaps_.front();
             if (!front.gap) declare(front, now_ns);
             end = std::min(front.end, target);
+            id = front.gap_id;
             gaps_.trim_front(end);
         } else {  // past the horizon: never seen, so never declared
-            count_gap(next_, end - next_);
+            id = declare(next_, end - next_);
         }
-        counters_.add(ArbitrationCounter::unrecoverable_messages, end - next_);
         sink_.on_unrecoverable(next_, end - next_);
+        resolve(id, Resolution::unrecoverable, end - next_);
         next_ = end;
     }
     drain();
@@ -294,34 +406,39 @@ void LineArbitrator<Sink, Req>::resync_to(std::uint64_t target, std::uint64_t no
 template <ArbitrationSink Sink, Requester Req>
 void LineArbitrator<Sink, Req>::declare(MissingRange& range, std::uint64_t now_ns) noexcept {
     range.gap = true;
-    range.gap_ns = now_ns;
-    count_gap(range.first, range.size());
+    range.stalled_ns = now_ns;
+    range.gap_id = declare(range.first, range.size());
 }
 
 template <ArbitrationSink Sink, Requester Req>
-void LineArbitrator<Sink, Req>::count_gap(std::uint64_t first, std::uint64_t count) noexcept {
+GapLedger::Id LineArbitrator<Sink, Req>::declare(std::uint64_t first, std::uint64_t count) noexcept {
     counters_.add(ArbitrationCounter::gaps);
     counters_.add(ArbitrationCounter::missing_messages, count);
     sink_.on_gap(first, count);
+    return ledger_.open(counters_.get(ArbitrationCounter::gaps), first, count);
+}
+
+template <ArbitrationSink Sink, Requester Req>
+void LineArbitrator<Sink, Req>::resolve(GapLedger::Id id, Resolution how, std::uint64_t n) noexcept {
+    switch (how) {
+        case Resolution::recovered: counters_.add(ArbitrationCounter::recovered_messages, n); break;
+        case Resolution::filled_late: counters_.add(ArbitrationCounter::filled_late_messages, n); break;
+        case Resolution::unrecoverable: counters_.add(ArbitrationCounter::unrecoverable_messages, n); break;
+    }
+    if (ledger_.resolve(id, how, n)) sink_.on_gap_closed(ledger_.record(id));
 }
 
 template <ArbitrationSink Sink, Requester Req>
 void LineArbitrator<Sink, Req>::deliver(std::span<const std::byte> message, std::uint64_t sequence) noexcept {
     sink_.on_message(message, sequence);
     counters_.add(ArbitrationCounter::messages);
-    next_ = sequence + 1;
+    next_ = sequence + 1;  // admit() saw to it that this exists
 }
 
 template <ArbitrationSink Sink, Requester Req>
 void LineArbitrator<Sink, Req>::drain() noexcept {
     while (next_ < horizon_ && buffer_.holds(next_)) deliver(buffer_.message(next_), next_);
     horizon_ = std::max(horizon_, next_);
-}
-
-template <ArbitrationSink Sink, Requester Req>
-bool LineArbitrator<Sink, Req>::same_session(const mold::Session& session) noexcept {
-    if (!session_) session_ = session;
-    return *session_ == session;
 }
 
 }  // namespace sentinel::feed

@@ -62,6 +62,12 @@ public:
         return {bytes_.data() + slot * max_message_size_, entries_[slot].length};
     }
 
+    // Forgets every held message: the numbers they had may come again, meaning something else (a
+    // session re-anchored behind them). Cold: touches the whole table.
+    void clear() noexcept {
+        for (std::size_t i = 0; i <= mask_; ++i) entries_[i] = Entry{};
+    }
+
 private:
     struct Entry {
         std::uint64_t sequence = 0;

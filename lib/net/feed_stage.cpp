@@ -115,31 +115,75 @@ void FeedStage::Output::on_top(const feed::TopOfBook& top) noexcept {
     sequencer.publish(*slot);
 }
 
-bool FeedStage::report_gap() noexcept {
-    if (gap_reports_ > kMaxGapReports) return false;
-    if (++gap_reports_ <= kMaxGapReports) return true;
-    std::fprintf(stderr, "sentinel: feed gaps: %u reported; feed_gaps and feed_unrecoverable_messages count the rest\n",
-                 kMaxGapReports);
+bool FeedStage::report_gap(std::uint64_t number) noexcept {
+    if (number <= kMaxGapReports) return true;
+    if (!gap_reports_stopped_) {
+        gap_reports_stopped_ = true;
+        std::fprintf(stderr, "sentinel: feed gaps: %llu reported; feed_gaps, feed_recovered_messages, "
+                             "feed_filled_late_messages and feed_unrecoverable_messages count the rest\n",
+                     static_cast<unsigned long long>(kMaxGapReports));
+    }
     return false;
 }
 
 void FeedStage::Output::on_gap(std::uint64_t first, std::uint64_t count) noexcept {
-    if (stage.report_gap())
-        std::fprintf(stderr, "sentinel: feed gap: messages %llu to %llu (%llu) missing on both lines; %s\n",
-                     static_cast<unsigned long long>(first), static_cast<unsigned long long>(first + count - 1),
-                     static_cast<unsigned long long>(count),
+    const std::uint64_t number = stage.engine_.arbitration().get(feed::ArbitrationCounter::gaps);
+    if (stage.report_gap(number))
+        std::fprintf(stderr, "sentinel: feed gap %llu: messages %llu to %llu (%llu) missing on both lines; %s\n",
+                     static_cast<unsigned long long>(number), static_cast<unsigned long long>(first),
+                     static_cast<unsigned long long>(first + count - 1), static_cast<unsigned long long>(count),
                      stage.finishing_                  ? "the input has ended"
                      : stage.rerequests_ != nullptr ? "re-requesting"
                                                     : "no --rerequest-server to ask");
 }
 
 void FeedStage::Output::on_unrecoverable(std::uint64_t first, std::uint64_t count) noexcept {
-    if (stage.report_gap())
-        std::fprintf(stderr, "sentinel: feed gap given up: messages %llu to %llu (%llu) lost; %llu instruments "
-                             "now stale\n",
+    if (stage.report_gap(stage.engine_.arbitration().get(feed::ArbitrationCounter::gaps)))
+        std::fprintf(stderr, "sentinel: feed messages %llu to %llu (%llu) given up; %llu instruments now stale\n",
                      static_cast<unsigned long long>(first), static_cast<unsigned long long>(first + count - 1),
                      static_cast<unsigned long long>(count),
                      static_cast<unsigned long long>(stage.engine_.stale_instruments()));
+}
+
+void FeedStage::Output::on_gap_closed(const feed::GapRecord& r) noexcept {
+    if (stage.report_gap(r.number))
+        std::fprintf(stderr, "sentinel: feed gap %llu closed: messages %llu to %llu: %llu recovered by re-request, "
+                             "%llu arrived late on the lines, %llu given up\n",
+                     static_cast<unsigned long long>(r.number), static_cast<unsigned long long>(r.first),
+                     static_cast<unsigned long long>(r.first + r.count - 1),
+                     static_cast<unsigned long long>(r.recovered), static_cast<unsigned long long>(r.filled_late),
+                     static_cast<unsigned long long>(r.unrecoverable));
+}
+
+void FeedStage::Output::on_refused(const feed::RefusedPacket& p) noexcept {
+    static constexpr std::array<const char*, 3> kWhat{"malformed packet", "packet of another session",
+                                                      "implausible packet"};
+    static constexpr std::array<const char*, 3> kCounter{"feed_malformed_packets", "feed_foreign_session_packets",
+                                                         "feed_implausible_packets"};
+    static constexpr std::array<const char*, feed::kLineCount> kLine{"a", "b", "recovery"};
+    const auto reason = static_cast<std::size_t>(p.reason);
+    RefusalBurst& burst = stage.refusal_bursts_[reason];
+    const std::uint64_t now_ns = stage.clock_.nanoseconds(rte_rdtsc());
+    const bool starts = !burst.seen || now_ns - burst.last_ns >= kRefusalQuietNs;
+    burst.seen = true;
+    burst.last_ns = now_ns;
+    if (!starts) {
+        ++burst.unreported;
+        return;
+    }
+    const char* line = kLine[static_cast<std::size_t>(p.line)];
+    std::fprintf(stderr, "sentinel: feed: %s on line %s (sequence %llu, %u messages; the session is at %llu): dropped "
+                         "whole, counted in %s_%s; more within a second are only counted (%llu since the last report)\n",
+                 kWhat[reason], line, static_cast<unsigned long long>(p.sequence), static_cast<unsigned>(p.count),
+                 static_cast<unsigned long long>(p.next_sequence), kCounter[reason], line,
+                 static_cast<unsigned long long>(burst.unreported));
+    burst.unreported = 0;
+}
+
+void FeedStage::Output::on_reanchor(std::uint64_t from, std::uint64_t to) noexcept {
+    std::fprintf(stderr, "sentinel: feed re-anchored: lines A and B stayed beyond the horizon, so the session moves "
+                         "from message %llu to %llu; every instrument is stale\n",
+                 static_cast<unsigned long long>(from), static_cast<unsigned long long>(to));
 }
 
 }  // namespace sentinel::net

@@ -12,6 +12,11 @@
 // the feed duty calls on_idle() whenever the ring is empty, and a busy stage ticks them at the end
 // of a batch at most every 100 us. All times come from the TSC, through the run's TscClock.
 //
+// The log (stderr): each declared gap by its number, once when found missing and once when closed
+// (how many of its messages were recovered, arrived late on the lines, were given up), up to
+// kMaxGapReports gaps; each burst of refused packets (malformed, foreign session, implausible) by
+// its first; each re-anchor.
+//
 // Wire to book: for each feed packet that delivered messages, the TSC after the books took them
 // minus the RX burst's TSC goes into a histogram (feed_wire_to_book_p50_ns, _p99_ns).
 //
@@ -77,6 +82,9 @@ class FeedStage {
         void on_top(const feed::TopOfBook& top) noexcept;
         void on_gap(std::uint64_t first, std::uint64_t count) noexcept;
         void on_unrecoverable(std::uint64_t first, std::uint64_t count) noexcept;
+        void on_gap_closed(const feed::GapRecord& record) noexcept;
+        void on_refused(const feed::RefusedPacket& packet) noexcept;
+        void on_reanchor(std::uint64_t from, std::uint64_t to) noexcept;
     };
     using Engine = feed::FeedEngine<Requester, Output>;
 
@@ -111,14 +119,17 @@ private:
     static constexpr std::size_t kMaxFrame = 9216;
     // A busy stage runs the timers at most this often (they are milliseconds long).
     static constexpr std::uint64_t kTimerEveryNs = 100'000;
-    // Gap reports on stderr before further ones are only counted.
-    static constexpr unsigned kMaxGapReports = 100;
+    // Gaps reported on stderr (each when declared, and again when closed) before further ones are
+    // only counted.
+    static constexpr std::uint64_t kMaxGapReports = 100;
+    // Refused packets are reported once per burst: the first after this long without one of its kind.
+    static constexpr std::uint64_t kRefusalQuietNs = 1'000'000'000;
 
     void add(FeedStageCounter c, std::uint64_t n = 1) noexcept { counters_.add(c, n); }
     void on_frame(const PacketSlot& slot) noexcept;
     void between_batches(std::uint64_t tsc) noexcept;
-    // True while gap reports may still go to stderr.
-    bool report_gap() noexcept;
+    // Whether gap `number`'s lines go to stderr; says so once when they stop.
+    bool report_gap(std::uint64_t number) noexcept;
 
     const TscClock& clock_;
     UdpSender* const rerequests_;
@@ -128,7 +139,13 @@ private:
     Output output_{*this};
     Engine engine_;
     std::uint64_t last_timer_ns_ = 0;
-    unsigned gap_reports_ = 0;
+    bool gap_reports_stopped_ = false;
+    struct RefusalBurst {
+        std::uint64_t last_ns = 0;    // the last refusal of this kind
+        std::uint64_t unreported = 0;  // refusals since the last report
+        bool seen = false;
+    };
+    std::array<RefusalBurst, 3> refusal_bursts_{};  // by feed::Refusal
     bool finishing_ = false;  // finish() runs: gaps found now are given up at once, not re-requested
     std::atomic<bool> dump_requested_{false};
     disruptor::CounterBlock<FeedStageCounter> counters_;

@@ -33,6 +33,12 @@ struct RecordingOutput {
     void on_top(const TopOfBook& t) { tops.push_back(t); }
     void on_gap(std::uint64_t first, std::uint64_t count) { gaps.emplace_back(first, count); }
     void on_unrecoverable(std::uint64_t first, std::uint64_t count) { given_up.emplace_back(first, count); }
+    void on_gap_closed(const GapRecord& r) { closed.push_back(r); }
+    void on_refused(const RefusedPacket& p) { refused.push_back(p); }
+    void on_reanchor(std::uint64_t from, std::uint64_t to) { reanchors.emplace_back(from, to); }
+    std::vector<GapRecord> closed;
+    std::vector<RefusedPacket> refused;
+    std::vector<std::pair<std::uint64_t, std::uint64_t>> reanchors;
 };
 
 struct EngineTest : ::testing::Test {

@@ -90,6 +90,10 @@ struct RecordingSink {
     void on_unrecoverable(std::uint64_t first, std::uint64_t count) {
         events.push_back({Kind::unrecoverable, first, count});
     }
+    // Kept apart from `events`: the order of messages, gaps and give-ups is what most tests check.
+    void on_gap_closed(const GapRecord& record) { closed.push_back(record); }
+    void on_refused(const RefusedPacket& packet) { refused.push_back(packet); }
+    void on_reanchor(std::uint64_t from, std::uint64_t to) { reanchors.push_back({from, to}); }
 
     std::vector<std::uint64_t> delivered() const {
         std::vector<std::uint64_t> out;
@@ -106,6 +110,13 @@ struct RecordingSink {
 
     std::vector<Event> events;
     std::vector<Bytes> bytes;  // each delivered message's bytes, in delivery order
+    std::vector<GapRecord> closed;
+    std::vector<RefusedPacket> refused;
+    struct Reanchor {
+        std::uint64_t from, to;
+        bool operator==(const Reanchor&) const = default;
+    };
+    std::vector<Reanchor> reanchors;
 };
 
 // The re-request server: keeps the requests it has not answered, and answers one at a time from

@@ -117,6 +117,12 @@ struct CheckingSink {
     }
     void on_gap(std::uint64_t first, std::uint64_t count) { gaps.emplace_back(first, count); }
     void on_unrecoverable(std::uint64_t /*first*/, std::uint64_t count) { unrecoverable += count; }
+    void on_gap_closed(const GapRecord&) { ++closed; }
+    void on_refused(const RefusedPacket&) { ++refused; }
+    void on_reanchor(std::uint64_t, std::uint64_t) { ++reanchors; }
+    std::uint64_t closed = 0;
+    std::uint64_t refused = 0;
+    std::uint64_t reanchors = 0;
 
     const std::vector<Bytes>& reference;
     std::uint64_t next = 1;

@@ -114,8 +114,30 @@ void run(std::uint64_t seed) {
     EXPECT_EQ(k.get(C::messages), delivered);
     EXPECT_EQ(k.get(C::unrecoverable_messages), given_up);
     EXPECT_EQ(k.get(C::missing_messages), reported);
-    EXPECT_EQ(k.get(C::missing_messages), k.get(C::recovered_messages) + k.get(C::unrecoverable_messages));
+    EXPECT_EQ(arbitrator.open_messages(), 0u);
+    EXPECT_EQ(k.get(C::missing_messages), k.get(C::recovered_messages) + k.get(C::filled_late_messages) +
+                                              k.get(C::unrecoverable_messages));
     EXPECT_EQ(k.get(C::gaps), sink.of(Kind::gap).size());
+    // Each gap closes once, after its declaration, and says how each of its numbers ended.
+    ASSERT_EQ(sink.closed.size(), k.get(C::gaps));
+    std::vector<bool> closed(k.get(C::gaps) + 1, false);
+    std::uint64_t recovered = 0, late = 0, unrecoverable = 0;
+    for (const GapRecord& r : sink.closed) {
+        ASSERT_GE(r.number, 1u);
+        ASSERT_LE(r.number, k.get(C::gaps));
+        ASSERT_FALSE(closed[r.number]) << "gap " << r.number << " closed twice";
+        closed[r.number] = true;
+        const RecordingSink::Event declared = sink.of(Kind::gap)[r.number - 1];
+        EXPECT_EQ(r.first, declared.sequence);
+        EXPECT_EQ(r.count, declared.count);
+        EXPECT_EQ(r.open(), 0u);
+        recovered += r.recovered;
+        late += r.filled_late;
+        unrecoverable += r.unrecoverable;
+    }
+    EXPECT_EQ(recovered, k.get(C::recovered_messages));
+    EXPECT_EQ(late, k.get(C::filled_late_messages));
+    EXPECT_EQ(unrecoverable, k.get(C::unrecoverable_messages));
     EXPECT_EQ(k.get(C::messages_a) + k.get(C::messages_b) + k.get(C::messages_recovery),
               delivered + k.get(C::duplicates_a) + k.get(C::duplicates_b) + k.get(C::duplicates_recovery));
     EXPECT_EQ(k.get(C::rerequests), server.requests.size());

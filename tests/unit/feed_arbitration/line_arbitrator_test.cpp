@@ -302,7 +302,10 @@ TEST(LineArbitrator, LineCopyArrivingAfterTheDeclarationFillsTheGap) {
     ASSERT_EQ(rig.get(C::gaps), 1u);
     rig.b(6, 5);  // very late, but first
     EXPECT_EQ(rig.sink.delivered(), range(1, 15));
-    EXPECT_EQ(rig.get(C::recovered_messages), 5u);
+    EXPECT_EQ(rig.get(C::filled_late_messages), 5u) << "a line's copy is no recovery";
+    EXPECT_EQ(rig.get(C::recovered_messages), 0u);
+    ASSERT_EQ(rig.sink.closed.size(), 1u);
+    EXPECT_EQ(rig.sink.closed[0].filled_late, 5u);
     rig.answer_all();  // the answer to the request is a duplicate now
     EXPECT_EQ(rig.get(C::duplicates_recovery), 5u);
     EXPECT_EQ(rig.sink.delivered(), range(1, 15));

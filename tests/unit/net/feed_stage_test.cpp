@@ -141,6 +141,9 @@ struct Recording {
     void on_top(const feed::TopOfBook& t) { tops.push_back(t); }
     void on_gap(std::uint64_t, std::uint64_t) {}
     void on_unrecoverable(std::uint64_t, std::uint64_t) {}
+    void on_gap_closed(const feed::GapRecord&) {}
+    void on_refused(const feed::RefusedPacket&) {}
+    void on_reanchor(std::uint64_t, std::uint64_t) {}
 };
 
 const feed::BookConfig kBooks{.max_orders = 1 << 16, .max_levels = 1 << 14, .ladder_rungs = 1 << 16};
