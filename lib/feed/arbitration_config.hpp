@@ -23,7 +23,9 @@ struct ArbitrationConfig {
     std::uint16_t max_request = 1'000;               // messages one re-request asks for, at most
     std::size_t max_in_flight = 4;                   // re-requests awaiting their answers
     std::uint64_t retry_ns = 5'000'000;              // unanswered this long: sent again
-    std::uint64_t recovery_timeout_ns = 50'000'000;  // a gap none of whose numbers arrived for this long is given up
+    // A gap none of whose numbers arrived for this long, while the lines brought reorder_packets
+    // packets, is given up (with the lines silent: ten times as long).
+    std::uint64_t recovery_timeout_ns = 50'000'000;
 
     // Trust in the wire (sequence_horizon.hpp). A packet more than `horizon` numbers beyond what
     // the session has shown is implausible: counted and dropped, never a gap. Only a stream that

@@ -16,8 +16,9 @@
 // still has the messages on the way. Once older than the tolerance it is declared a gap: gone from
 // both lines, to be re-requested, with a record in the GapLedger that says how its numbers end. A
 // range found later is never older, so the declared ranges are a prefix of the list. A declared
-// range is stalled while none of its numbers arrive; each arrival restarts that clock, so a gap
-// still being filled (by capped answers, or a stream that is merely behind) is not given up.
+// range is stalled while none of its numbers arrive; each arrival restarts that clock (in time and
+// in line packets), so a gap still being filled (by capped answers, or a stream that is merely
+// behind) is not given up.
 //
 // Ranges live in one preallocated array kept sorted; an insertion (a split) moves the ranges
 // after it, which are few: one or two while the lines merely drift.
@@ -40,6 +41,7 @@ struct MissingRange {
     std::uint64_t since_ns = 0;      // when it was found missing
     std::uint64_t since_packet = 0;  // the arbitrator's count of line packets then
     std::uint64_t stalled_ns = 0;    // declared: when it was, or when a number of it last arrived
+    std::uint64_t stalled_packet = 0;  // ... and the arbitrator's count of line packets then
     GapLedger::Id gap_id = 0;        // declared: its record
     bool gap = false;                // declared: counted, reported, being re-requested
 
@@ -70,7 +72,7 @@ public:
 
     // [first, end) found missing; `first` is past every range. Precondition: !full().
     void add(std::uint64_t first, std::uint64_t end, std::uint64_t now_ns, std::uint64_t packet) noexcept {
-        ranges_[size_++] = MissingRange{first, end, now_ns, packet, 0, 0, false};
+        ranges_[size_++] = MissingRange{first, end, now_ns, packet, 0, 0, 0, false};
     }
 
     // The range holding `sequence`, or nullptr.
@@ -79,8 +81,9 @@ public:
         return i > 0 && sequence < ranges_[i - 1].end ? &ranges_[i - 1] : nullptr;
     }
 
-    // `sequence` arrived at `now_ns`. Precondition: find(sequence) != nullptr.
-    Filled arrive(std::uint64_t sequence, std::uint64_t now_ns) noexcept {
+    // `sequence` arrived at `now_ns`, the arbitrator's `packet`th line packet. Precondition:
+    // find(sequence) != nullptr.
+    Filled arrive(std::uint64_t sequence, std::uint64_t now_ns, std::uint64_t packet) noexcept {
         const std::size_t i = index_after(sequence) - 1;
         MissingRange& r = ranges_[i];
         const Filled filled{r.gap ? Arrival::declared : Arrival::late, r.gap_id};
@@ -98,7 +101,7 @@ public:
             r.end = sequence;
         }
         // Split or not, what is left of the range got a number: it is not stalled.
-        if (filled.arrival == Arrival::declared) restart(sequence, now_ns);
+        if (filled.arrival == Arrival::declared) restart(sequence, now_ns, packet);
         return filled;
     }
 
@@ -113,10 +116,14 @@ public:
 
 private:
     // The declared ranges that `sequence` just bordered on: its old range's parts, if they remain.
-    void restart(std::uint64_t sequence, std::uint64_t now_ns) noexcept {
+    void restart(std::uint64_t sequence, std::uint64_t now_ns, std::uint64_t packet) noexcept {
         const std::size_t i = index_after(sequence);
-        if (i > 0 && ranges_[i - 1].end == sequence && ranges_[i - 1].gap) ranges_[i - 1].stalled_ns = now_ns;
-        if (i < size_ && ranges_[i].first == sequence + 1 && ranges_[i].gap) ranges_[i].stalled_ns = now_ns;
+        for (MissingRange* r : {i > 0 && ranges_[i - 1].end == sequence ? &ranges_[i - 1] : nullptr,
+                                i < size_ && ranges_[i].first == sequence + 1 ? &ranges_[i] : nullptr}) {
+            if (r == nullptr || !r->gap) continue;
+            r->stalled_ns = now_ns;
+            r->stalled_packet = packet;
+        }
     }
 
     // The index of the first range starting after `sequence`.

@@ -14,7 +14,7 @@
 //   then, and in on_timer(now), while anything is missing:
 //     a range missing for reorder_packets line packets or reorder_ns ─▶ a gap: sink.on_gap()
 //     gaps ─▶ RecoveryScheduler ─▶ requester.send(mold::Request)   capped in flight, retried
-//     the front gap unfilled recovery_timeout_ns after its declaration ─▶ resync past it
+//     the front gap stalled (none of it arrived for recovery_timeout_ns) ─▶ resync past it
 //   and at once, when a message cannot be held (window, size, or ranges full) ─▶ resync up to it
 //
 // The first copy of a sequence number wins, whichever line brought it. A resync gives the missing
@@ -174,6 +174,7 @@ private:
     bool hold(Line line, std::span<const std::byte> message, std::uint64_t sequence, std::uint64_t now_ns) noexcept;
     void reveal(std::uint64_t next, std::uint64_t now_ns) noexcept;
     void service(std::uint64_t now_ns) noexcept;
+    bool stalled(const MissingRange& range, std::uint64_t now_ns) const noexcept;
     void resync_to(std::uint64_t target, std::uint64_t now_ns) noexcept;
     void declare(MissingRange& range, std::uint64_t now_ns) noexcept;
     GapLedger::Id declare(std::uint64_t first, std::uint64_t count) noexcept;
@@ -314,7 +315,7 @@ void LineArbitrator<Sink, Req>::arrive(Line line, std::span<const std::byte> mes
         resync_to(sequence, now_ns);
     }
     if (sequence < horizon_) {  // the front range's first: it cannot split
-        const Filled filled = gaps_.arrive(sequence, now_ns);
+        const Filled filled = gaps_.arrive(sequence, now_ns, line_packets_);
         if (filled.arrival == Arrival::declared)
             resolve(filled.gap_id, line == Line::recovery ? Resolution::recovered : Resolution::filled_late, 1);
     }
@@ -329,7 +330,7 @@ bool LineArbitrator<Sink, Req>::hold(Line line, std::span<const std::byte> messa
                                      std::uint64_t now_ns) noexcept {
     if (!buffer_.can_hold(next_, sequence, message.size())) return false;
     if (sequence < horizon_) {
-        const Filled filled = gaps_.arrive(sequence, now_ns);
+        const Filled filled = gaps_.arrive(sequence, now_ns, line_packets_);
         if (filled.arrival == Arrival::no_room) return false;
         if (filled.arrival == Arrival::declared)
             resolve(filled.gap_id, line == Line::recovery ? Resolution::recovered : Resolution::filled_late, 1);
@@ -366,8 +367,7 @@ void LineArbitrator<Sink, Req>::service(std::uint64_t now_ns) noexcept {
             break;
         declare(range, now_ns);
     }
-    while (!gaps_.empty() && gaps_.front().gap && now_ns - gaps_.front().stalled_ns >= config_.recovery_timeout_ns)
-        resync_to(gaps_.front().end, now_ns);
+    while (!gaps_.empty() && gaps_.front().gap && stalled(gaps_.front(), now_ns)) resync_to(gaps_.front().end, now_ns);
     for (const RecoveryRequest& r : scheduler_.poll(gaps_, now_ns)) {
         requester_.send(mold::Request{*session_, r.first, r.count});
         counters_.add(ArbitrationCounter::rerequests);
@@ -403,10 +403,23 @@ void LineArbitrator<Sink, Req>::resync_to(std::uint64_t target, std::uint64_t no
     drain();
 }
 
+// A declared gap is given up once none of it has arrived for recovery_timeout_ns while the lines
+// brought reorder_packets packets: they flow, and this is not among what they bring. With the
+// lines silent (a quiet feed, or our own RX held up by a busy CPU: what is on its way has not been
+// read yet) it waits ten times as long.
+template <ArbitrationSink Sink, Requester Req>
+bool LineArbitrator<Sink, Req>::stalled(const MissingRange& range, std::uint64_t now_ns) const noexcept {
+    const std::uint64_t waited = now_ns - range.stalled_ns;
+    if (waited < config_.recovery_timeout_ns) return false;
+    return line_packets_ - range.stalled_packet >= config_.reorder_packets ||
+           waited / 10 >= config_.recovery_timeout_ns;
+}
+
 template <ArbitrationSink Sink, Requester Req>
 void LineArbitrator<Sink, Req>::declare(MissingRange& range, std::uint64_t now_ns) noexcept {
     range.gap = true;
     range.stalled_ns = now_ns;
+    range.stalled_packet = line_packets_;
     range.gap_id = declare(range.first, range.size());
 }
 

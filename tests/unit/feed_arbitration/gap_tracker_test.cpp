@@ -26,14 +26,14 @@ TEST(GapTracker, FindsTheRangeHoldingASequenceNumber) {
 TEST(GapTracker, ArrivalsShrinkFromEitherEndAndSplitInTheMiddle) {
     GapTracker t(4, std::pmr::get_default_resource());
     t.add(10, 20, 100, 7);
-    EXPECT_EQ(t.arrive(10, 150).arrival, Arrival::late);
+    EXPECT_EQ(t.arrive(10, 150, 0).arrival, Arrival::late);
     EXPECT_EQ(t.front().first, 11u);
-    EXPECT_EQ(t.arrive(19, 160).arrival, Arrival::late);
+    EXPECT_EQ(t.arrive(19, 160, 0).arrival, Arrival::late);
     EXPECT_EQ(t.front().end, 19u);
     t.front().gap = true;
     t.front().gap_id = 3;
     t.front().stalled_ns = 500;
-    const Filled filled = t.arrive(15, 600);
+    const Filled filled = t.arrive(15, 600, 0);
     EXPECT_EQ(filled.arrival, Arrival::declared);
     EXPECT_EQ(filled.gap_id, 3u);
     ASSERT_EQ(t.size(), 2u);
@@ -47,10 +47,10 @@ TEST(GapTracker, ArrivalsShrinkFromEitherEndAndSplitInTheMiddle) {
     EXPECT_EQ(t[1].stalled_ns, 600u);
     EXPECT_EQ(t[1].since_ns, 100u) << "and the age";
     EXPECT_EQ(t[1].since_packet, 7u);
-    EXPECT_EQ(t.arrive(11, 700).arrival, Arrival::declared);
+    EXPECT_EQ(t.arrive(11, 700, 0).arrival, Arrival::declared);
     EXPECT_EQ(t[0].stalled_ns, 700u) << "an arrival at a part's edge restarts that part's clock";
     EXPECT_EQ(t[1].stalled_ns, 600u) << "and not the other's";
-    for (std::uint64_t s = 16; s < 19; ++s) t.arrive(s, 800);
+    for (std::uint64_t s = 16; s < 19; ++s) t.arrive(s, 800, 0);
     EXPECT_EQ(t.size(), 1u) << "an emptied range goes";
 }
 
@@ -59,11 +59,11 @@ TEST(GapTracker, SplitNeedsARecordAndChangesNothingWithoutOne) {
     t.add(10, 20, 0, 0);
     t.add(30, 40, 0, 0);
     ASSERT_TRUE(t.full());
-    EXPECT_EQ(t.arrive(15, 0).arrival, Arrival::no_room);
+    EXPECT_EQ(t.arrive(15, 0, 0).arrival, Arrival::no_room);
     EXPECT_EQ(t[0].first, 10u);
     EXPECT_EQ(t[0].end, 20u);
-    EXPECT_EQ(t.arrive(10, 0).arrival, Arrival::late) << "shrinking needs no record";
-    EXPECT_EQ(t.arrive(39, 0).arrival, Arrival::late);
+    EXPECT_EQ(t.arrive(10, 0, 0).arrival, Arrival::late) << "shrinking needs no record";
+    EXPECT_EQ(t.arrive(39, 0, 0).arrival, Arrival::late);
     EXPECT_EQ(t[1].end, 39u);
 }
 

@@ -228,6 +228,8 @@ TEST(LineArbitrator, GapUnfilledAtTheTimeoutIsGivenUpAndTheHeldMessagesFollowInO
     }
     EXPECT_EQ(rig.sink.delivered(), range(1, 10)) << "given up before the timeout";
     rig.wait(1'000'000);
+    EXPECT_EQ(rig.sink.delivered(), range(1, 10)) << "the lines are silent: what they bring may still be on its way";
+    rig.wait(9'000'000);  // ten times the timeout
 
     const std::vector<RecordingSink::Event> tail(rig.sink.events.begin() + 10, rig.sink.events.end());
     ASSERT_EQ(tail.size(), 2u + 40u);
@@ -252,6 +254,23 @@ TEST(LineArbitrator, GapUnfilledAtTheTimeoutIsGivenUpAndTheHeldMessagesFollowInO
     EXPECT_EQ(rig.sink.delivered().size(), 50u);
     rig.wait(10'000'000);
     EXPECT_EQ(rig.server.requests.size(), requests);
+}
+
+TEST(LineArbitrator, GapIsGivenUpAtTheTimeoutOnceTheLinesFlowWithoutIt) {
+    Rig rig(small_config(), 200);
+    rig.a(1, 10);
+    rig.a(21, 10);  // 11..20 lost on every line
+    rig.server.lose_answers = 1'000;
+    rig.wait(10'000);
+    ASSERT_EQ(rig.get(C::gaps), 1u);
+    std::uint64_t s = 31;
+    for (; s < 100; s += 2) {  // a line packet every 100 us: past 8 (reorder_packets) when 1 ms is up
+        rig.a(s, 2);
+        rig.wait(100'000);
+        if (rig.get(C::unrecoverable_messages) != 0) break;
+    }
+    EXPECT_EQ(rig.get(C::unrecoverable_messages), 10u);
+    EXPECT_EQ(s, 49u) << "given up at the timeout, 1 ms (10 packets) after the declaration, not ten times later";
 }
 
 TEST(LineArbitrator, ReorderingWithinTheToleranceIsNoGap) {

@@ -38,7 +38,7 @@ TEST(RecoveryScheduler, PartialAnswerRetiresARequestAndTheRestIsAskedForAtOnce) 
     gaps.add(10, 30, 0, 0);
     declare(gaps, 0);
     EXPECT_EQ(sent(s.poll(gaps, 0)), (std::vector<RecoveryRequest>{{10, 8, false}, {18, 8, false}}));
-    for (std::uint64_t q = 10; q < 13; ++q) gaps.arrive(q, 0);  // an answer capped at 3
+    for (std::uint64_t q = 10; q < 13; ++q) gaps.arrive(q, 0, 0);  // an answer capped at 3
     EXPECT_EQ(sent(s.poll(gaps, 10)), (std::vector<RecoveryRequest>{{13, 5, false}}))
         << "up to the next request in flight";
 }
@@ -50,10 +50,10 @@ TEST(RecoveryScheduler, OverdueRequestIsSentAgainClippedToWhatIsStillMissing) {
     gaps.add(10, 18, 0, 0);
     declare(gaps, 0);
     EXPECT_EQ(sent(s.poll(gaps, 0)), (std::vector<RecoveryRequest>{{10, 8, false}}));
-    gaps.arrive(14, 0);  // a line's late copy splits the gap: [10,14) [15,18)
+    gaps.arrive(14, 0, 0);  // a line's late copy splits the gap: [10,14) [15,18)
     EXPECT_TRUE(s.poll(gaps, 999).empty());
     EXPECT_EQ(sent(s.poll(gaps, 1'000)), (std::vector<RecoveryRequest>{{10, 4, true}}));
-    for (std::uint64_t q = 10; q < 14; ++q) gaps.arrive(q, 0);
+    for (std::uint64_t q = 10; q < 14; ++q) gaps.arrive(q, 0, 0);
     EXPECT_EQ(sent(s.poll(gaps, 1'001)), (std::vector<RecoveryRequest>{{15, 3, false}}));
 }
 
