@@ -4,7 +4,11 @@
 # gaps with no server to ask are counted exactly and leave every instrument stale; the top-of-book
 # records (file and multicast through a net_pcap TX port) agree with each other and with the book;
 # a capture journal replayed through sentinel rebuilds a byte-identical book (event sourcing);
-# SIGUSR1 writes the books mid-run; bad feed options give one line and exit 2.
+# hostile packets in the middle of the feed (sequence 2^64-1, a heartbeat at 2^63, sequence 0, ends
+# of session from strangers, another session, a forged heartbeat within the horizon) are counted
+# exactly and leave the book exact, and the run ends by itself and on SIGTERM; SIGUSR1 writes the
+# books mid-run; bad feed options give one line and exit 2. Where timing decides whether a gap is
+# declared (a busy machine), the tests assert the identities and the exact book, never "no gap".
 # usage: feed_test.sh SENTINEL JOURNAL HUGEPAGES_SH GEN_TRAFFIC_PY (gen_itch.py is found beside it)
 source "$(dirname "${BASH_SOURCE[0]}")/sentinel_test_lib.sh" feed "$@"
 
@@ -23,8 +27,17 @@ same_file() {
 feed_identities_ok() {
   local n
   n=$(grep -c '^identity feed .*: ok$' "$tmp/out")
-  ((n == 2)) && ! grep '^identity' "$tmp/out" | grep -qv ': ok$' ||
+  ((n == 3)) && ! grep '^identity' "$tmp/out" | grep -qv ': ok$' ||
     { echo "      identity lines:"; grep '^identity' "$tmp/out" | sed 's/^/      | /'; return 1; }
+}
+
+# gaps_closed N: N gaps reported (up to 100), each "feed gap K: ..." line later closed by "feed gap K closed".
+gaps_closed() {
+  local k reported=$(($1 < 100 ? $1 : 100))
+  for ((k = 1; k <= reported; k++)); do
+    grep -q "feed gap $k: messages" "$tmp/err" && grep -q "feed gap $k closed: messages" "$tmp/err" ||
+      { echo "      gap $k: opened and closed lines not both on stderr"; return 1; }
+  done
 }
 
 # ---- lines A and B, each losing, duplicating or reordering packets: the book is exact (300,000 messages,
@@ -40,9 +53,13 @@ run "${eal[@]}" --vdev "net_pcap0,rx_pcap=$tmp/ab.pcap" --vdev "net_pcap1,tx_pca
 check "A/B: exit 0" equals exit 0 "$rc"
 check "A/B: the book equals the generator's, byte for byte" same_file book "$tmp/ab.book" "$tmp/ab.got"
 check "A/B: every message delivered once ($messages)" equals feed_messages "$messages" "$(value feed_messages "$tmp/ab.stats")"
-check "A/B: no gap, nothing missing" equals "gaps missing unrecoverable stale" "0 0 0 0" \
-  "$(value feed_gaps "$tmp/ab.stats") $(value feed_missing_messages "$tmp/ab.stats") \
-$(value feed_unrecoverable_messages "$tmp/ab.stats") $(value feed_stale_instruments "$tmp/ab.stats")"
+# A line that falls behind past the tolerance (a busy CPU) makes a gap the other line then fills
+# late: allowed, and accounted for; nothing may be given up or recovered (there is no server).
+check "A/B: nothing given up, nothing stale, all missing filled late" equals \
+  "unrecoverable recovered stale filled_late" "0 0 0 $(value feed_missing_messages "$tmp/ab.stats")" \
+  "$(value feed_unrecoverable_messages "$tmp/ab.stats") $(value feed_recovered_messages "$tmp/ab.stats") \
+$(value feed_stale_instruments "$tmp/ab.stats") $(value feed_filled_late_messages "$tmp/ab.stats")"
+check "A/B: each gap on stderr followed by the line that closes it" gaps_closed "$(value feed_gaps "$tmp/ab.stats")"
 check "A/B: duplicates counted" test "$(value feed_duplicates "$tmp/ab.stats")" -gt 0
 check "A/B: the end of session seen" equals feed_session_ended 1 "$(value feed_session_ended "$tmp/ab.stats")"
 check "A/B: feed identities ok" feed_identities_ok
@@ -112,12 +129,18 @@ gap_messages=$(awk '{ n += $2 } END { print n }' "$tmp/gaps.txt")
 run "${eal[@]}" --vdev "net_pcap0,rx_pcap=$tmp/gaps.pcap" -- "${lines[@]}" --book-out "$tmp/gaps.got" \
   --stop-when-idle 500 --stats-out "$tmp/gaps.stats"
 check "gaps: exit 0" equals exit 0 "$rc"
-check "gaps: 5 gaps of $gap_messages messages, none recovered, all given up" equals "gaps missing recovered unrecoverable" \
-  "5 $gap_messages 0 $gap_messages" "$(value feed_gaps "$tmp/gaps.stats") $(value feed_missing_messages "$tmp/gaps.stats") \
-$(value feed_recovered_messages "$tmp/gaps.stats") $(value feed_unrecoverable_messages "$tmp/gaps.stats")"
+# Losses on line A alone may be declared too when B's copy comes past the tolerance (a busy CPU):
+# those are filled late; the 5 true gaps are exactly what is given up.
+check "gaps: the $gap_messages messages of 5 true gaps given up, none recovered, the rest filled late" equals \
+  "recovered unrecoverable missing" "0 $gap_messages $(($(value feed_filled_late_messages "$tmp/gaps.stats") + gap_messages))" \
+  "$(value feed_recovered_messages "$tmp/gaps.stats") $(value feed_unrecoverable_messages "$tmp/gaps.stats") \
+$(value feed_missing_messages "$tmp/gaps.stats")"
+check "gaps: at least the 5 true gaps declared" test "$(value feed_gaps "$tmp/gaps.stats")" -ge 5
 check "gaps: every instrument stale (16)" equals feed_stale_instruments 16 "$(value feed_stale_instruments "$tmp/gaps.stats")"
 check "gaps: re-requests had nowhere to go" test "$(value feed_rerequests_unsent "$tmp/gaps.stats")" -gt 0
-check "gaps: each gap reported with its range" equals "reports" 5 "$(grep -c 'feed gap: messages [0-9]* to [0-9]*' "$tmp/err")"
+check "gaps: each gap reported with its range" equals "reports" "$(value feed_gaps "$tmp/gaps.stats")" \
+  "$(grep -c 'feed gap [0-9]*: messages [0-9]* to [0-9]*' "$tmp/err")"
+check "gaps: and closed" gaps_closed "$(value feed_gaps "$tmp/gaps.stats")"
 check "gaps: feed identities ok" feed_identities_ok
 
 # ---- a gap still open when the input ends: given up at the stop, what waited behind it applied and
@@ -172,6 +195,45 @@ run "${eal[@]}" --vdev "net_pcap0,rx_pcap=$tmp/journal.pcapng" -- "${lines[@]}" 
 check "journal: replay exit 0" equals exit 0 "$rc"
 check "journal: the replayed book is byte-identical to the live one" same_file replay "$tmp/live.book" "$tmp/replay.book"
 check "journal: and to the generator's" same_file expected "$tmp/ab.book" "$tmp/replay.book"
+
+# ---- hostile packets in the middle of an A/B feed: counted, dropped, the book exact; the run ends by
+# itself (--stop-when-idle) and on SIGTERM ----------------------------------------------------------------
+python3 "$gen_itch" --seed 15 --messages 40000 --instruments 40 --loss-a 0.03 --dup-b 0.02 --reorder-a 0.02 \
+  --out "$tmp/calm.pcap" --book-out "$tmp/hostile.expected" 2>/dev/null || { echo "gen_itch.py failed"; exit 1; }
+python3 "$(dirname "${BASH_SOURCE[0]}")/inject_mold.py" "$tmp/calm.pcap" "$tmp/hostile.pcap" 26477 26478 \
+  100:a:msg:18446744073709551615 110:a:heartbeat:9223372036854775808 120:b:msg:0 130:b:heartbeat:0 \
+  140:a:eos:1099511627776 150:a:msg3:18446744073709551614 160:a:eos:1:STRANGER01 170:b:msg2:5000:OTHERSESS1 \
+  200:a:heartbeat:30000 >/dev/null || { echo "inject_mold.py failed"; exit 1; }
+run "${eal[@]}" --vdev "net_pcap0,rx_pcap=$tmp/hostile.pcap" -- "${lines[@]}" --book-out "$tmp/hostile.got" \
+  --stop-when-idle 500 --stats-out "$tmp/hostile.stats"
+check "hostile: exit 0, by itself" equals exit 0 "$rc"
+check "hostile: the book equals the generator's, byte for byte" same_file hostile "$tmp/hostile.expected" "$tmp/hostile.got"
+check "hostile: implausible packets counted per line" equals "a b" "4 2" \
+  "$(value feed_implausible_packets_a "$tmp/hostile.stats") $(value feed_implausible_packets_b "$tmp/hostile.stats")"
+check "hostile: other sessions counted per line" equals "a b" "1 1" \
+  "$(value feed_foreign_session_packets_a "$tmp/hostile.stats") $(value feed_foreign_session_packets_b "$tmp/hostile.stats")"
+check "hostile: nothing given up, nothing stale, no end of session from the forged ones" equals \
+  "unrecoverable stale ended" "0 0 1" "$(value feed_unrecoverable_messages "$tmp/hostile.stats") \
+$(value feed_stale_instruments "$tmp/hostile.stats") $(value feed_session_ended "$tmp/hostile.stats")"
+check "hostile: feed identities ok" feed_identities_ok
+check "hostile: the forged heartbeat's gap closed by the lines" gaps_closed "$(value feed_gaps "$tmp/hostile.stats")"
+check "hostile: reported on stderr" grep -q "feed: implausible packet on line a (sequence 18446744073709551615" "$tmp/err"
+python3 "$gen_itch" --seed 16 --messages 6000 --instruments 8 --out "$tmp/calm_small.pcap" 2>/dev/null ||
+  { echo "gen_itch.py failed"; exit 1; }
+python3 "$(dirname "${BASH_SOURCE[0]}")/inject_mold.py" "$tmp/calm_small.pcap" "$tmp/hostile_loop.pcap" 26477 26478 \
+  20:a:msg:18446744073709551615 30:a:heartbeat:9223372036854775808 >/dev/null || { echo "inject_mold.py failed"; exit 1; }
+start "${eal[@]}" --vdev "net_pcap0,rx_pcap=$tmp/hostile_loop.pcap,infinite_rx=1" -- "${lines[@]}" \
+  --stats-out "$tmp/sigterm.stats"
+if wait_started; then
+  sleep 1
+  kill -TERM "$pid"
+  for ((i = 0; i < 100 && $(kill -0 "$pid" 2>/dev/null && echo 1 || echo 0); i++)); do sleep 0.1; done
+  check "hostile, replayed for ever: SIGTERM ends the run within 10 s" bash -c "! kill -0 $pid 2>/dev/null"
+fi
+finish_run
+check "hostile, replayed for ever: exit 0 after SIGTERM" equals exit 0 "$rc"
+check "hostile, replayed for ever: the forged packets counted every pass" test \
+  "$(value feed_implausible_packets_a "$tmp/sigterm.stats")" -ge 2
 
 # ---- SIGUSR1: the books now, while the feed runs (the pcap replays for ever: all duplicates after the
 # first pass; infinite_rx preloads the whole file, so the pool must hold it: a larger ring sizes it)
