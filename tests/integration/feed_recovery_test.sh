@@ -74,10 +74,14 @@ check "recover: the books equal the generator's, byte for byte" cmp "$tmp/expect
 # and must be recovered too.
 check "recover: 6 or more gaps, $gap_messages or more messages missing" test "$(value feed_gaps "$tmp/recover.stats")" -ge 6 \
   -a "$(value feed_missing_messages "$tmp/recover.stats")" -ge "$gap_messages"
-check "recover: every missing message recovered, none given up, nothing stale" \
-  equals "recovered unrecoverable stale" "$(value feed_missing_messages "$tmp/recover.stats") 0 0" \
-  "$(value feed_recovered_messages "$tmp/recover.stats") $(value feed_unrecoverable_messages "$tmp/recover.stats") \
-$(value feed_stale_instruments "$tmp/recover.stats")"
+# A loss on one line whose copy on the other comes past the tolerance (a busy CPU) is a gap the
+# line then fills late; every other missing message is recovered.
+check "recover: every missing message recovered or filled late, none given up, nothing stale" \
+  equals "recovered+filled_late unrecoverable stale" "$(value feed_missing_messages "$tmp/recover.stats") 0 0" \
+  "$(($(value feed_recovered_messages "$tmp/recover.stats") + $(value feed_filled_late_messages "$tmp/recover.stats"))) \
+$(value feed_unrecoverable_messages "$tmp/recover.stats") $(value feed_stale_instruments "$tmp/recover.stats")"
+check "recover: at least the true gaps' $gap_messages messages recovered" \
+  test "$(value feed_recovered_messages "$tmp/recover.stats")" -ge "$gap_messages"
 check "recover: the answers came in on the recovery line" test "$(value feed_messages_recovery "$tmp/recover.stats")" -ge "$gap_messages"
 check "recover: every re-request went out" equals "sent unsent" "$(value feed_rerequests "$tmp/recover.stats") 0" \
   "$(value feed_rerequests_sent "$tmp/recover.stats") $(value feed_rerequests_unsent "$tmp/recover.stats")"
@@ -88,8 +92,10 @@ recover retry --drop-first 2
 check "retry: exit 0" equals exit 0 "$rc"
 check "retry: the books equal the generator's" cmp "$tmp/expected.book" "$tmp/retry.book"
 check "retry: the first two requests went unanswered and were sent again" test "$(value feed_rerequest_retries "$tmp/retry.stats")" -ge 1
-check "retry: everything recovered" equals "recovered unrecoverable" "$(value feed_missing_messages "$tmp/retry.stats") 0" \
-  "$(value feed_recovered_messages "$tmp/retry.stats") $(value feed_unrecoverable_messages "$tmp/retry.stats")"
+check "retry: everything recovered or filled late" equals "recovered+filled_late unrecoverable" \
+  "$(value feed_missing_messages "$tmp/retry.stats") 0" \
+  "$(($(value feed_recovered_messages "$tmp/retry.stats") + $(value feed_filled_late_messages "$tmp/retry.stats"))) \
+$(value feed_unrecoverable_messages "$tmp/retry.stats")"
 check "retry: the server dropped exactly 2" equals requests_dropped 2 "$(value requests_dropped "$tmp/retry.server")"
 
 finish_test
