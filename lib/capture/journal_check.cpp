@@ -1,227 +1,313 @@
 #include "journal_check.hpp"
 
-#include <fcntl.h>
-#include <sys/mman.h>
-#include <sys/stat.h>
-#include <unistd.h>
-
 #include <algorithm>
-#include <cerrno>
-#include <cstdarg>
-#include <cstdio>
 #include <cstring>
-#include <span>
-#include <system_error>
-#include <vector>
 
+#include "mapped_file.hpp"
 #include "pcapng_format.hpp"
+#include "printf_string.hpp"
 
 namespace sentinel::capture {
 namespace {
 
-[[gnu::format(printf, 1, 2)]] std::string format(const char* fmt, ...) {
-    va_list args;
-    va_start(args, fmt);
-    va_list again;
-    va_copy(again, args);
-    std::string line(static_cast<std::size_t>(std::vsnprintf(nullptr, 0, fmt, args)), '\0');
-    std::vsnprintf(line.data(), line.size() + 1, fmt, again);
-    va_end(again);
-    va_end(args);
-    return line;
-}
-
 using ull = unsigned long long;
 
-// The whole file, read-only: a walk over millions of blocks makes no system call per block.
-class MappedFile {
-public:
-    explicit MappedFile(const std::string& path) {
-        const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-        if (fd < 0) throw std::system_error(errno, std::system_category(), path);
-        struct stat st{};
-        if (::fstat(fd, &st) == 0) size_ = static_cast<std::size_t>(st.st_size);
-        void* p = size_ == 0 ? nullptr : ::mmap(nullptr, size_, PROT_READ, MAP_PRIVATE, fd, 0);
-        const int error = errno;
-        ::close(fd);
-        if (p == MAP_FAILED) throw std::system_error(error, std::system_category(), path);
-        data_ = static_cast<const std::byte*>(p);
+// pcapng's block types; a block found by scanning damaged bytes must be one of them, so that the
+// bytes of a packet rarely pass for a block.
+bool defined_type(std::uint32_t type) noexcept {
+    switch (type) {
+    case pcapng::kSectionHeader:
+    case pcapng::kInterfaceDescription:
+    case 0x00000002:  // packet block (obsolete)
+    case 0x00000003:  // simple packet block
+    case pcapng::kNameResolution:
+    case pcapng::kInterfaceStatistics:
+    case pcapng::kEnhancedPacket:
+    case 0x00000009:  // systemd journal export block
+    case 0x0000000A:  // decryption secrets block
+    case 0x00000BAD:  // custom block, copiable
+    case 0x40000BAD:  // custom block, not to be copied
+        return true;
+    default:
+        return false;
     }
-    ~MappedFile() {
-        if (data_ != nullptr) ::munmap(const_cast<std::byte*>(data_), size_);
-    }
-    MappedFile(const MappedFile&) = delete;
-    MappedFile& operator=(const MappedFile&) = delete;
+}
 
-    std::span<const std::byte> bytes() const noexcept { return {data_, size_}; }
-
-private:
-    const std::byte* data_ = nullptr;
-    std::size_t size_ = 0;
+// What is wrong with a block, kept as numbers: the walk tries millions of offsets when it looks
+// for where blocks resume, and only the first problem of each damaged region becomes text.
+struct Problem {
+    enum class Kind {
+        none, too_short, not_first_section_header, no_section, byte_order_magic, length_below_12, length_unaligned,
+        past_end, trailing_length, section_header_size, section_header_version, interface_description_size,
+        packet_size, packet_overruns_block, captured_above_original, packet_interface, captured_above_snaplen,
+        statistics_size, statistics_interface,
+    };
+    Kind kind = Kind::none;
+    std::uint32_t type = 0;
+    std::uint64_t a = 0, b = 0, c = 0;
 };
 
-// One pass over the blocks; the section state changes at each SHB.
+std::string text(const Problem& p) {
+    using K = Problem::Kind;
+    const auto a = static_cast<ull>(p.a), b = static_cast<ull>(p.b), c = static_cast<ull>(p.c);
+    switch (p.kind) {
+    case K::none: return {};
+    case K::too_short: return printf_string("%llu bytes, too few for a block", a);
+    case K::not_first_section_header:
+        return printf_string("starts with block type 0x%08x, not a section header block", p.type);
+    case K::no_section: return printf_string("block type 0x%08x with no section header block before it", p.type);
+    case K::byte_order_magic: return printf_string("section header block with byte-order magic 0x%08llx", a);
+    case K::length_below_12: return printf_string("block type 0x%08x, length %llu: below 12", p.type, a);
+    case K::length_unaligned: return printf_string("block type 0x%08x, length %llu: not a multiple of 4", p.type, a);
+    case K::past_end:
+        return printf_string("block type 0x%08x, length %llu runs past end of file at %llu", p.type, a, b);
+    case K::trailing_length: return printf_string("block type 0x%08x, length %llu, trailing length %llu", p.type, a, b);
+    case K::section_header_size: return printf_string("section header block of %llu bytes", a);
+    case K::section_header_version: return printf_string("section header version %llu.%llu", a, b);
+    case K::interface_description_size: return printf_string("interface description block of %llu bytes", a);
+    case K::packet_size: return printf_string("enhanced packet block of %llu bytes", a);
+    case K::packet_overruns_block: return printf_string("packet of %llu captured bytes in a block of %llu", a, b);
+    case K::captured_above_original: return printf_string("captured length %llu above original length %llu", a, b);
+    case K::packet_interface: return printf_string("packet on interface %llu; the section has %llu", a, b);
+    case K::captured_above_snaplen:
+        return printf_string("captured length %llu above snaplen %llu of interface %llu", a, b, c);
+    case K::statistics_size: return printf_string("interface statistics block of %llu bytes", a);
+    case K::statistics_interface: return printf_string("statistics for interface %llu; the section has %llu", a, b);
+    }
+    return {};
+}
+
+struct Block {
+    std::uint32_t type = 0;  // as read in the block's byte order
+    std::uint32_t length = 0;
+    bool swapped = false;    // the block's byte order: its section's, or for an SHB its own magic's
+    bool framed = false;     // the framing holds: `length` can be skipped
+    bool orphan = false;     // valid but for an interface its section lost with damage
+    Problem problem;
+};
+
+// One pass over the blocks; the section state changes at each SHB, and damage opens a region
+// that the next valid block closes.
 class Walk {
 public:
-    explicit Walk(std::span<const std::byte> file) : file_(file) { result_.file_size = file.size(); }
+    explicit Walk(std::span<const std::byte> file) : file_(file) { r_.file_size = file.size(); }
 
     JournalCheck run() {
         std::uint64_t at = 0;
         while (at < file_.size()) {
-            std::uint32_t length = 0;
-            bool torn = true;
-            std::string problem = framing(at, length);
-            if (problem.empty()) {
-                torn = false;
-                problem = fields(at, length);
+            const Block b = read(at);
+            if (b.problem.kind == Problem::Kind::none || b.orphan) {
+                end_damage(at);
+                if (b.orphan) count_orphan(at, b);
+                else accept(at, b);
+                at += b.length;
+                continue;
             }
-            if (!problem.empty()) return stop(at, torn, std::move(problem));
-            at += length;
-            result_.valid_bytes = at;
+            begin_damage(at, b);
+            // A block whose framing holds ends where it says; after broken framing anything may follow.
+            at = b.framed && section_ ? at + b.length : resume(at + 4);
         }
-        if (file_.empty()) return stop(0, true, "empty file");
-        return result_;
+        end_damage(file_.size());
+        return finish();
     }
 
 private:
-    std::uint32_t u32(std::uint64_t at) const noexcept {
+    std::uint32_t u32(std::uint64_t at, bool swapped) const noexcept {
         std::uint32_t v;
         std::memcpy(&v, file_.data() + at, 4);
-        return swapped_ ? __builtin_bswap32(v) : v;
+        return swapped ? __builtin_bswap32(v) : v;
     }
-    std::uint16_t u16(std::uint64_t at) const noexcept {
+    std::uint16_t u16(std::uint64_t at, bool swapped) const noexcept {
         std::uint16_t v;
         std::memcpy(&v, file_.data() + at, 2);
-        return swapped_ ? __builtin_bswap16(v) : v;
+        return swapped ? __builtin_bswap16(v) : v;
     }
 
-    // The block's type, lengths and place in the file; sets `length` and a section's byte order.
-    std::string framing(std::uint64_t at, std::uint32_t& length) {
+    // Reads the block at `at` in the current section without changing any state.
+    Block read(std::uint64_t at) const noexcept {
+        using K = Problem::Kind;
+        Block b;
         const std::uint64_t left = file_.size() - at;
-        if (left < pcapng::kMinBlockSize) return format("%llu bytes, too few for a block", static_cast<ull>(left));
-        const std::uint32_t type = u32(at);  // the SHB's type reads the same in either byte order
-        if (type == pcapng::kSectionHeader) {
-            swapped_ = false;
-            const std::uint32_t magic = u32(at + 8);
-            if (magic == __builtin_bswap32(pcapng::kByteOrderMagic)) swapped_ = true;
-            else if (magic != pcapng::kByteOrderMagic)
-                return format("section header block with byte-order magic 0x%08x", magic);
-        } else if (at == 0) {
-            return format("starts with block type 0x%08x, not a section header block", type);
+        if (left < pcapng::kMinBlockSize) return b.problem = {K::too_short, 0, left}, b;
+        b.swapped = swapped_;
+        b.type = u32(at, false);  // the SHB's type reads the same in either byte order
+        if (b.type == pcapng::kSectionHeader) {
+            const std::uint32_t magic = u32(at + 8, false);
+            if (magic == __builtin_bswap32(pcapng::kByteOrderMagic)) b.swapped = true;
+            else if (magic == pcapng::kByteOrderMagic) b.swapped = false;
+            else return b.problem = {K::byte_order_magic, b.type, magic}, b;
+        } else if (!section_) {
+            return b.problem = {at == 0 ? K::not_first_section_header : K::no_section, b.type}, b;
+        } else {
+            b.type = u32(at, b.swapped);
         }
-        length = u32(at + 4);
-        if (length < pcapng::kMinBlockSize || length % 4 != 0)
-            return format("block type 0x%08x, length %u: %s", type, length,
-                          length < pcapng::kMinBlockSize ? "below 12" : "not a multiple of 4");
-        if (length > left)
-            return format("block type 0x%08x, length %u runs past end of file at %llu", type, length,
-                          static_cast<ull>(file_.size()));
-        if (const std::uint32_t trailing = u32(at + length - 4); trailing != length)
-            return format("block type 0x%08x, length %u, trailing length %u", type, length, trailing);
-        return {};
+        b.length = u32(at + 4, b.swapped);
+        if (b.length < pcapng::kMinBlockSize) return b.problem = {K::length_below_12, b.type, b.length}, b;
+        if (b.length % 4 != 0) return b.problem = {K::length_unaligned, b.type, b.length}, b;
+        if (b.length > left) return b.problem = {K::past_end, b.type, b.length, file_.size()}, b;
+        if (const std::uint32_t trailing = u32(at + b.length - 4, b.swapped); trailing != b.length)
+            return b.problem = {K::trailing_length, b.type, b.length, trailing}, b;
+        b.framed = true;
+        b.problem = fields(at, b);
+        return b;
     }
 
-    // The fixed fields of the block types the journal writes.
-    std::string fields(std::uint64_t at, std::uint32_t length) {
-        switch (u32(at)) {
+    // The fixed fields of the block types the journal writes; sets b.orphan for a packet or
+    // statistics block on an interface that damage in this section may have taken.
+    Problem fields(std::uint64_t at, Block& b) const noexcept {
+        using K = Problem::Kind;
+        const bool s = b.swapped;
+        switch (b.type) {
         case pcapng::kSectionHeader:
-            if (length < pcapng::kMinSectionHeaderSize) return format("section header block of %u bytes", length);
-            if (u16(at + 12) != 1) return format("section header version %u.%u", u16(at + 12), u16(at + 14));
-            snaplens_.clear();
+            if (b.length < pcapng::kMinSectionHeaderSize) return {K::section_header_size, b.type, b.length};
+            if (u16(at + 12, s) != 1) return {K::section_header_version, b.type, u16(at + 12, s), u16(at + 14, s)};
             return {};
         case pcapng::kInterfaceDescription:
-            if (length < pcapng::kMinInterfaceDescriptionSize)
-                return format("interface description block of %u bytes", length);
-            snaplens_.push_back(u32(at + 12));
-            ++result_.interfaces;
+            if (b.length < pcapng::kMinInterfaceDescriptionSize) return {K::interface_description_size, b.type, b.length};
             return {};
         case pcapng::kEnhancedPacket: {
-            if (length < pcapng::kEnhancedPacketOverhead) return format("enhanced packet block of %u bytes", length);
-            const std::uint32_t interface = u32(at + 8);
-            const std::uint32_t captured = u32(at + 20);
-            const std::uint32_t original = u32(at + 24);
-            if (interface >= snaplens_.size())
-                return format("packet on interface %u; the section has %zu", interface, snaplens_.size());
-            if (pcapng::enhanced_packet_size(captured) > length)
-                return format("packet of %u captured bytes in a block of %u", captured, length);
-            if (captured > original) return format("captured length %u above original length %u", captured, original);
+            if (b.length < pcapng::kEnhancedPacketOverhead) return {K::packet_size, b.type, b.length};
+            const std::uint32_t interface = u32(at + 8, s);
+            const std::uint32_t captured = u32(at + 20, s);
+            const std::uint32_t original = u32(at + 24, s);
+            if (pcapng::enhanced_packet_size(captured) > b.length)
+                return {K::packet_overruns_block, b.type, captured, b.length};
+            if (captured > original) return {K::captured_above_original, b.type, captured, original};
+            if (interface >= snaplens_.size()) return undeclared(b, K::packet_interface, interface);
             if (snaplens_[interface] != 0 && captured > snaplens_[interface])
-                return format("captured length %u above snaplen %u of interface %u", captured, snaplens_[interface],
-                              interface);
-            ++result_.packets;
+                return {K::captured_above_snaplen, b.type, captured, snaplens_[interface], interface};
             return {};
         }
         case pcapng::kInterfaceStatistics:
-            if (length < pcapng::kMinInterfaceStatisticsSize)
-                return format("interface statistics block of %u bytes", length);
-            if (u32(at + 8) >= snaplens_.size())
-                return format("statistics for interface %u; the section has %zu", u32(at + 8), snaplens_.size());
-            ++result_.statistics;
+            if (b.length < pcapng::kMinInterfaceStatisticsSize) return {K::statistics_size, b.type, b.length};
+            if (const std::uint32_t interface = u32(at + 8, s); interface >= snaplens_.size())
+                return undeclared(b, K::statistics_interface, interface);
             return {};
         default:
             return {};
         }
     }
 
-    JournalCheck stop(std::uint64_t at, bool torn, std::string problem) {
-        const auto tail = file_.subspan(at);
-        if (torn && !tail.empty() && std::all_of(tail.begin(), tail.end(), [](std::byte b) { return b == std::byte{0}; }))
-            problem = format("%zu zero bytes: a write that never completed", tail.size());
-        result_.verdict = at == 0 ? JournalCheck::Verdict::not_pcapng : JournalCheck::Verdict::damaged;
-        result_.torn = torn;
-        result_.problem = std::move(problem);
-        return result_;
+    Problem undeclared(Block& b, Problem::Kind kind, std::uint32_t interface) const noexcept {
+        b.orphan = section_damaged_;
+        return {kind, b.type, interface, snaplens_.size()};
+    }
+
+    // The first offset from `from` on, 4-byte aligned, where a plausible block starts: a valid SHB
+    // anywhere, other blocks only inside a section; the end of the file when there is none.
+    std::uint64_t resume(std::uint64_t from) const noexcept {
+        for (std::uint64_t p = from; p + pcapng::kMinBlockSize <= file_.size(); p += 4) {
+            if (u32(p, false) != pcapng::kSectionHeader && (!section_ || !defined_type(u32(p, swapped_)))) continue;
+            const Block b = read(p);
+            if (b.problem.kind == Problem::Kind::none || b.orphan) return p;
+        }
+        return file_.size();
+    }
+
+    void accept(std::uint64_t at, const Block& b) {
+        switch (b.type) {
+        case pcapng::kSectionHeader: {
+            section_ = true;
+            swapped_ = b.swapped;
+            snaplens_.clear();
+            section_damaged_ = false;
+            section_header_ = at;
+            // All ones (-1, "not given") reads the same in either byte order.
+            static constexpr std::byte kUnknown[8] = {std::byte{0xFF}, std::byte{0xFF}, std::byte{0xFF},
+                                                      std::byte{0xFF}, std::byte{0xFF}, std::byte{0xFF},
+                                                      std::byte{0xFF}, std::byte{0xFF}};
+            section_length_given_ = std::memcmp(file_.data() + at + 16, kUnknown, 8) != 0;
+            break;
+        }
+        case pcapng::kInterfaceDescription:
+            snaplens_.push_back(u32(at + 12, b.swapped));
+            ++r_.interfaces;
+            break;
+        case pcapng::kEnhancedPacket:
+            ++r_.packets;
+            if (r_.damage.empty()) ++r_.readable_packets;
+            break;
+        case pcapng::kInterfaceStatistics:
+            ++r_.statistics;
+            break;
+        default:
+            break;
+        }
+        if (!r_.kept.empty() && r_.kept.back().offset + r_.kept.back().bytes == at) r_.kept.back().bytes += b.length;
+        else r_.kept.push_back({at, b.length});
+        r_.kept_bytes += b.length;
+        if (r_.damage.empty()) r_.valid_bytes = at + b.length;
+    }
+
+    void count_orphan(std::uint64_t at, const Block& b) {
+        const auto interface = static_cast<std::uint32_t>(b.problem.a);
+        auto o = std::find_if(r_.orphans.begin(), r_.orphans.end(), [&](const OrphanBlocks& x) {
+            return x.section == section_header_ && x.interface == interface;
+        });
+        if (o == r_.orphans.end()) o = r_.orphans.insert(o, OrphanBlocks{section_header_, interface, at, 0, 0});
+        ++(b.type == pcapng::kEnhancedPacket ? o->packets : o->statistics);
+    }
+
+    void begin_damage(std::uint64_t at, const Block& b) {
+        const bool section_header = b.type == pcapng::kSectionHeader;
+        if (!open_) {
+            open_ = true;
+            DamagedRegion d;
+            d.offset = at;
+            d.invalid_block = b.framed;
+            d.problem = text(b.problem);
+            r_.damage.push_back(std::move(d));
+            // Damage at a section header leaves the section before it whole.
+            if (section_ && !section_damaged_ && b.type != pcapng::kSectionHeader) {
+                section_damaged_ = true;
+                if (section_length_given_) r_.stale_section_lengths.push_back(section_header_);
+            }
+        }
+        if (section_header) {
+            r_.damage.back().section_header = true;
+            section_ = false;  // its blocks have no byte order and no interfaces
+        }
+        if (!section_) r_.damage.back().section_lost = true;
+    }
+
+    void end_damage(std::uint64_t at) {
+        if (!open_) return;
+        open_ = false;
+        DamagedRegion& d = r_.damage.back();
+        d.bytes = at - d.offset;
+        d.torn_tail = at == file_.size() && !d.invalid_block;
+        const auto region = file_.subspan(d.offset, d.bytes);
+        if (d.torn_tail && std::all_of(region.begin(), region.end(), [](std::byte x) { return x == std::byte{0}; }))
+            d.problem = printf_string("%llu zero bytes: a write that never completed", static_cast<ull>(d.bytes));
+    }
+
+    JournalCheck finish() {
+        using V = JournalCheck::Verdict;
+        if (file_.empty()) r_.problem = "empty file";
+        else if (!r_.damage.empty()) r_.problem = r_.damage.front().problem;
+        if (r_.kept.empty()) r_.verdict = V::not_pcapng;
+        else if (!r_.damage.empty() || !r_.orphans.empty()) r_.verdict = V::damaged;
+        return std::move(r_);
     }
 
     const std::span<const std::byte> file_;
+    bool section_ = false;              // an SHB was read and no damage has taken its section since
     bool swapped_ = false;
     std::vector<std::uint32_t> snaplens_;  // the current section's interfaces
-    JournalCheck result_;
+    bool section_damaged_ = false;      // this section lost bytes: an undeclared interface is an orphan
+    std::uint64_t section_header_ = 0;
+    bool section_length_given_ = false;
+    bool open_ = false;                 // r_.damage.back() has not found its end yet
+    JournalCheck r_;
 };
 
 }  // namespace
 
+JournalCheck check_journal(std::span<const std::byte> file) { return Walk(file).run(); }
+
 JournalCheck check_journal(const std::string& path) {
     const MappedFile file(path);
-    return Walk(file.bytes()).run();
-}
-
-std::string describe_check(const std::string& path, const JournalCheck& c) {
-    switch (c.verdict) {
-    case JournalCheck::Verdict::ok:
-        return format("%s: ok: %llu packets, %llu interfaces, %llu bytes", path.c_str(), static_cast<ull>(c.packets),
-                      static_cast<ull>(c.interfaces), static_cast<ull>(c.file_size));
-    case JournalCheck::Verdict::damaged:
-        return format("%s: %s at offset %llu (%s); valid up to %llu: %llu packets — run 'sentinel-journal repair %s'",
-                      path.c_str(), c.torn ? "torn tail" : "invalid block", static_cast<ull>(c.valid_bytes),
-                      c.problem.c_str(), static_cast<ull>(c.valid_bytes), static_cast<ull>(c.packets), path.c_str());
-    case JournalCheck::Verdict::not_pcapng:
-        break;
-    }
-    return format("%s: not a pcapng file (%s)", path.c_str(), c.problem.c_str());
-}
-
-JournalRepair repair_journal(const std::string& path) {
-    JournalRepair r;
-    r.check = check_journal(path);
-    const JournalCheck& c = r.check;
-    switch (c.verdict) {
-    case JournalCheck::Verdict::ok:
-        r.line = format("%s: ok: nothing to repair (%llu packets)", path.c_str(), static_cast<ull>(c.packets));
-        break;
-    case JournalCheck::Verdict::not_pcapng:
-        r.line = format("%s: not a pcapng file (%s); not repairing", path.c_str(), c.problem.c_str());
-        break;
-    case JournalCheck::Verdict::damaged:
-        if (::truncate(path.c_str(), static_cast<off_t>(c.valid_bytes)) != 0)
-            throw std::system_error(errno, std::system_category(), path);
-        r.truncated = true;
-        r.line = format("%s: removed %llu bytes from offset %llu (%s: %s); kept %llu packets", path.c_str(),
-                        static_cast<ull>(c.file_size - c.valid_bytes), static_cast<ull>(c.valid_bytes),
-                        c.torn ? "torn tail" : "invalid block", c.problem.c_str(), static_cast<ull>(c.packets));
-        break;
-    }
-    return r;
+    return check_journal(file.bytes());
 }
 
 }  // namespace sentinel::capture

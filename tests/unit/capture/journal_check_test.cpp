@@ -1,7 +1,8 @@
-// check and repair: torn tails, zeros, garbage and invalid blocks are found; repair keeps every
-// valid block and refuses what is not pcapng; sentinel-journal's exit codes.
+// check: torn tails, zeros, garbage and invalid blocks are found, and where valid blocks resume;
+// repair of a torn tail keeps every valid block and refuses what is not pcapng; sentinel-journal's
+// exit codes. (journal_repair_test: damage in the middle, packet by packet.)
 //   FORBIDDEN: a damaged file reported ok, or an intact one reported damaged
-//   FORBIDDEN: repair removing a valid block, or truncating a file that is not pcapng
+//   FORBIDDEN: repair removing a valid block, or writing anything for a file that is not pcapng
 
 #include "capture/journal_check.hpp"
 
@@ -17,7 +18,10 @@
 #include <thread>
 
 #include "capture/journal.hpp"
+#include "capture/journal_repair.hpp"
+#include "capture/journal_report.hpp"
 #include "capture_test_support.hpp"
+#include "journal_damage.hpp"
 
 namespace sentinel::capture {
 namespace {
@@ -26,35 +30,14 @@ using namespace test;
 using namespace std::chrono_literals;
 using Verdict = JournalCheck::Verdict;
 
-const std::vector<JournalInterface> kInterfaces{{"port0", 1514}, {"port1", 1514}};
-
-// A closed journal of `packets` packets of 200..1199 bytes.
-void write_journal(const std::string& path, std::uint64_t packets) {
-    Journal journal({.path = path, .buffer_bytes = 64 << 10}, kInterfaces, 1);
-    for (std::uint64_t seq = 0; seq < packets; ++seq) {
-        const auto size = static_cast<std::uint32_t>(200 + seq % 1000);
-        ASSERT_TRUE(write_packet(journal.producer(0), seq % 2, packet_timestamp(0, seq), size, size));
-    }
-    const std::vector<InterfaceStats> stats(2, InterfaceStats{packets, 0});
-    journal.close(stats);
-}
-
-void append(const std::string& path, const std::vector<std::byte>& bytes) {
-    std::ofstream(path, std::ios::binary | std::ios::app).write(reinterpret_cast<const char*>(bytes.data()),
-                                                                 static_cast<std::streamsize>(bytes.size()));
-}
-
-std::vector<std::byte> words(std::initializer_list<std::uint32_t> values) {
-    std::vector<std::byte> out(values.size() * 4);
-    std::memcpy(out.data(), values.begin(), out.size());
-    return out;
-}
+const std::vector<JournalInterface>& kInterfaces = kTwoInterfaces;
 
 int tool(const std::string& args) { return run(std::string(SENTINEL_JOURNAL_TOOL) + " " + args).status; }
 
 struct JournalCheckTest : ::testing::Test {
     TempDir dir;
     const std::string path = dir / "cap.pcapng";
+    const std::string repaired = dir / "cap.repaired.pcapng";
 };
 
 TEST_F(JournalCheckTest, AnIntactJournalIsOk) {
@@ -68,8 +51,9 @@ TEST_F(JournalCheckTest, AnIntactJournalIsOk) {
     EXPECT_EQ(describe_check(path, c), path + ": ok: 500 packets, 2 interfaces, " + std::to_string(c.file_size) + " bytes");
     EXPECT_EQ(tool("check " + path), 0);
     const JournalRepair r = repair_journal(path);
-    EXPECT_FALSE(r.truncated);
-    EXPECT_EQ(r.line, path + ": ok: nothing to repair (500 packets)");
+    EXPECT_FALSE(r.written);
+    EXPECT_EQ(describe_repair(path, r), path + ": ok: nothing to repair (500 packets)");
+    EXPECT_FALSE(std::filesystem::exists(repaired));
 }
 
 TEST_F(JournalCheckTest, ABlockRunningPastTheEndIsATornTailThatRepairCuts) {
@@ -78,7 +62,10 @@ TEST_F(JournalCheckTest, ABlockRunningPastTheEndIsATornTailThatRepairCuts) {
     append(path, words({pcapng::kEnhancedPacket, 2000, 0, 0, 0, 1960, 1960, 0xDEAD}));
     const JournalCheck c = check_journal(path);
     EXPECT_EQ(c.verdict, Verdict::damaged);
-    EXPECT_TRUE(c.torn);
+    ASSERT_EQ(c.damage.size(), 1u);
+    EXPECT_TRUE(c.damage[0].torn_tail);
+    EXPECT_EQ(c.damage[0].offset, size);
+    EXPECT_EQ(c.damage[0].bytes, 32u);
     EXPECT_EQ(c.valid_bytes, size);
     EXPECT_EQ(c.packets, 500u);
     EXPECT_EQ(describe_check(path, c),
@@ -88,9 +75,10 @@ TEST_F(JournalCheckTest, ABlockRunningPastTheEndIsATornTailThatRepairCuts) {
     EXPECT_EQ(tool("check " + path), 1);
 
     EXPECT_EQ(tool("repair " + path), 0);
-    EXPECT_EQ(std::filesystem::file_size(path), size);
-    EXPECT_EQ(check_journal(path).verdict, Verdict::ok);
-    EXPECT_EQ(tshark_frames(path).size(), 500u);
+    EXPECT_EQ(std::filesystem::file_size(path), size + 32) << "the damaged file is left as it was";
+    EXPECT_EQ(std::filesystem::file_size(repaired), size);
+    EXPECT_EQ(check_journal(repaired).verdict, Verdict::ok);
+    EXPECT_EQ(tshark_frames(repaired).size(), 500u);
 }
 
 TEST_F(JournalCheckTest, ZerosAfterTheLastBlockAreAWriteThatNeverCompleted) {
@@ -101,10 +89,14 @@ TEST_F(JournalCheckTest, ZerosAfterTheLastBlockAreAWriteThatNeverCompleted) {
     EXPECT_EQ(c.verdict, Verdict::damaged);
     EXPECT_EQ(c.problem, "8192 zero bytes: a write that never completed");
     const JournalRepair r = repair_journal(path);
-    EXPECT_TRUE(r.truncated);
-    EXPECT_EQ(r.line, path + ": removed 8192 bytes from offset " + std::to_string(size) +
-                          " (torn tail: 8192 zero bytes: a write that never completed); kept 100 packets");
-    EXPECT_EQ(check_journal(path).verdict, Verdict::ok);
+    EXPECT_TRUE(r.written);
+    EXPECT_EQ(r.output, repaired);
+    const std::string at = std::to_string(size);
+    EXPECT_EQ(describe_repair(path, r), path + ": wrote " + repaired + ": kept 100 packets (" + at +
+                                            " bytes); readers took 100 from " + path + "; dropped 8192 bytes in 1 " +
+                                            "region\n  dropped offset " + at + ", 8192 bytes: torn tail (8192 zero " +
+                                            "bytes: a write that never completed); to the end of the file");
+    EXPECT_EQ(check_journal(repaired).verdict, Verdict::ok);
 }
 
 TEST_F(JournalCheckTest, GarbageAndShortTailsAreTorn) {
@@ -117,9 +109,10 @@ TEST_F(JournalCheckTest, GarbageAndShortTailsAreTorn) {
     std::filesystem::resize_file(path, size);
     append(path, words({pcapng::kNameResolution, 16, 0, 20}));  // trailing length differs
     EXPECT_EQ(check_journal(path).problem, "block type 0x00000004, length 16, trailing length 20");
-    EXPECT_TRUE(check_journal(path).torn);
+    EXPECT_TRUE(check_journal(path).damage.at(0).torn_tail);
     EXPECT_EQ(repair_journal(path).check.valid_bytes, size);
-    EXPECT_EQ(check_journal(path).verdict, Verdict::ok);
+    EXPECT_EQ(check_journal(repaired).verdict, Verdict::ok);
+    EXPECT_EQ(std::filesystem::file_size(repaired), size);
 }
 
 TEST_F(JournalCheckTest, AWellFramedBlockWithBadFieldsIsInvalid) {
@@ -128,9 +121,13 @@ TEST_F(JournalCheckTest, AWellFramedBlockWithBadFieldsIsInvalid) {
     append(path, words({pcapng::kEnhancedPacket, 36, 5, 0, 0, 4, 4, 0xAAAAAAAA, 36}));  // interface 5 of 2
     const JournalCheck c = check_journal(path);
     EXPECT_EQ(c.verdict, Verdict::damaged);
-    EXPECT_FALSE(c.torn);
+    ASSERT_EQ(c.damage.size(), 1u);
+    EXPECT_FALSE(c.damage[0].torn_tail);
+    EXPECT_TRUE(c.damage[0].invalid_block);
     EXPECT_EQ(c.problem, "packet on interface 5; the section has 2");
-    EXPECT_NE(describe_check(path, c).find(": invalid block at offset " + std::to_string(size)), std::string::npos);
+    EXPECT_NE(describe_check(path, c).find("\n  offset " + std::to_string(size) + ", 36 bytes: invalid block ("),
+              std::string::npos)
+        << describe_check(path, c);
     std::filesystem::resize_file(path, size);
     append(path, words({pcapng::kEnhancedPacket, 36, 1, 0, 0, 4, 3, 0xAAAAAAAA, 36}));
     EXPECT_EQ(check_journal(path).problem, "captured length 4 above original length 3");
@@ -147,9 +144,10 @@ TEST_F(JournalCheckTest, RepairRefusesAFileThatIsNotPcapng) {
     EXPECT_EQ(describe_check(path, c), path + ": not a pcapng file (starts with block type 0x20544547, not a section "
                                               "header block)");
     const JournalRepair r = repair_journal(path);
-    EXPECT_FALSE(r.truncated);
-    EXPECT_NE(r.line.find("; not repairing"), std::string::npos);
+    EXPECT_FALSE(r.written);
+    EXPECT_NE(describe_repair(path, r).find("; not repairing"), std::string::npos);
     EXPECT_EQ(std::filesystem::file_size(path), size) << "left alone";
+    EXPECT_FALSE(std::filesystem::exists(repaired));
     EXPECT_EQ(tool("check " + path), 1);
     EXPECT_EQ(tool("repair " + path), 1);
 }
@@ -159,7 +157,7 @@ TEST_F(JournalCheckTest, AnEmptyOrTornHeaderIsNotPcapng) {
     EXPECT_EQ(check_journal(path).verdict, Verdict::not_pcapng);
     append(path, words({pcapng::kSectionHeader, 28, pcapng::kByteOrderMagic}));  // an SHB cut short
     EXPECT_EQ(check_journal(path).verdict, Verdict::not_pcapng);
-    EXPECT_FALSE(repair_journal(path).truncated);
+    EXPECT_FALSE(repair_journal(path).written);
     EXPECT_EQ(std::filesystem::file_size(path), 12u);
 }
 
@@ -179,6 +177,60 @@ TEST_F(JournalCheckTest, ToolReportsUsageAndUnreadableFiles) {
     EXPECT_EQ(tool(""), 2);
     EXPECT_EQ(tool("verify " + path), 2);
     EXPECT_EQ(tool("check " + dir / "missing.pcapng"), 2);
+    write_journal(path, 10);
+    EXPECT_EQ(tool("check --dry-run " + path), 2) << "check takes no options";
+    EXPECT_EQ(tool("repair --in-place -o " + dir / "out.pcapng " + path), 2);
+    EXPECT_EQ(tool("repair -o " + dir / "out.pcapng " + path + " " + path), 2) << "-o takes one FILE";
+    EXPECT_EQ(tool("repair --bogus " + path), 2);
+    EXPECT_EQ(tool("repair"), 2);
+    const Command missing = run(std::string(SENTINEL_JOURNAL_TOOL) + " repair " + dir / "missing.pcapng");
+    EXPECT_EQ(missing.status, 2);
+    EXPECT_EQ(missing.err, "sentinel-journal: " + dir / "missing.pcapng" + ": No such file or directory — check the " +
+                               "path and its permissions (while repairing " + dir / "missing.pcapng" + ")\n");
+}
+
+// A damaged length in the middle: the damage is that one block, and the blocks after it count.
+TEST_F(JournalCheckTest, FindsWhereValidBlocksResumeAfterDamageInTheMiddle) {
+    write_journal(path, 400);
+    const PcapngFile original = read_pcapng(path);
+    const std::uint64_t at = block_of(original, 150);
+    const std::uint64_t next = block_of(original, 151);
+    overwrite(path, at + 4, words({0xDEADBEEF}));
+    const JournalCheck c = check_journal(path);
+    EXPECT_EQ(c.verdict, Verdict::damaged);
+    ASSERT_EQ(c.damage.size(), 1u);
+    EXPECT_EQ(c.damage[0].offset, at);
+    EXPECT_EQ(c.damage[0].bytes, next - at);
+    EXPECT_FALSE(c.damage[0].torn_tail);
+    EXPECT_FALSE(c.damage[0].section_lost);
+    EXPECT_EQ(c.valid_bytes, at);
+    EXPECT_EQ(c.readable_packets, 150u);
+    EXPECT_EQ(c.packets, 399u);
+    EXPECT_EQ(c.interfaces, 2u);
+    EXPECT_EQ(c.statistics, 2u);
+    EXPECT_EQ(c.kept_bytes, c.file_size - (next - at));
+    const std::string o = std::to_string(at), n = std::to_string(next - at);
+    EXPECT_EQ(describe_check(path, c),
+              path + ": damaged: " + n + " bytes in 1 region; valid blocks hold 399 packets, readers stop at offset " +
+                  o + " after 150 — run 'sentinel-journal repair " + path + "'\n  offset " + o + ", " + n +
+                  " bytes: damaged (block type 0x00000006, length 3735928559: not a multiple of 4); valid blocks " +
+                  "resume at offset " + std::to_string(next));
+    EXPECT_EQ(tool("check " + path), 1);
+}
+
+// A file whose only section header is damaged has nothing that can be read.
+TEST_F(JournalCheckTest, ADamagedOnlySectionHeaderLeavesNothingToKeep) {
+    write_journal(path, 50);
+    overwrite(path, 8, words({0x12345678}));  // the byte-order magic
+    const JournalCheck c = check_journal(path);
+    EXPECT_EQ(c.verdict, Verdict::not_pcapng);
+    EXPECT_EQ(c.packets, 0u);
+    EXPECT_EQ(describe_check(path, c),
+              path + ": no readable section: the section header block at offset 0 is damaged (section header block " +
+                  "with byte-order magic 0x12345678) and no valid one follows; nothing can be kept");
+    EXPECT_EQ(tool("check " + path), 1);
+    EXPECT_EQ(tool("repair " + path), 1);
+    EXPECT_FALSE(std::filesystem::exists(repaired));
 }
 
 // A capture killed with SIGKILL mid-write: whatever the file holds, repair leaves a valid file
@@ -210,7 +262,7 @@ TEST_F(JournalCheckTest, AJournalKilledMidCaptureIsRepaired) {
     const JournalCheck before = check_journal(path);
     ASSERT_NE(before.verdict, Verdict::not_pcapng) << before.problem;
     EXPECT_GT(before.packets, 1000u);
-    repair_journal(path);
+    EXPECT_TRUE(repair_journal(path, {.output = {}, .in_place = true}).written || before.verdict == Verdict::ok);
     const JournalCheck after = check_journal(path);
     EXPECT_EQ(after.verdict, Verdict::ok) << after.problem;
     EXPECT_EQ(after.packets, before.packets);
