@@ -139,8 +139,11 @@ private:
         out_.on_top(top);
     }
 
-    // Cold: once per gap given up.
+    // Cold: once per gap given up, and a walk over every locate only when something was listed
+    // since the last one (a resync may give up hundreds of ranges at once).
     void mark_stale() noexcept {
+        if (handler_.instruments().listings() == listings_when_marked_) return;
+        listings_when_marked_ = handler_.instruments().listings();
         std::uint64_t n = 0;
         for (std::size_t locate = 0; locate < itch::kLocates; ++locate) {
             if (!handler_.instruments()[static_cast<std::uint16_t>(locate)].listed) continue;
@@ -155,6 +158,7 @@ private:
     LineArbitrator<Sink, Req> arbitrator_;
     Out& out_;
     std::bitset<itch::kLocates> stale_;  // 8 KiB, by stock locate
+    std::uint64_t listings_when_marked_ = 0;
     std::atomic<std::uint64_t> stale_count_{0};
     std::uint64_t now_ns_ = 0;
     std::uint64_t receive_time_ = 0;

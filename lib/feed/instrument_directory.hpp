@@ -39,11 +39,14 @@ public:
         Instrument& i = instruments_[locate];
         std::copy_n(stock.begin(), std::min(stock.size(), i.stock.size()), i.stock.begin());
         i.listed = true;
+        ++listings_;
     }
     void set_trading_state(std::uint16_t locate, char state) noexcept { instruments_[locate].trading_state = state; }
     void set_system_event(char event_code) noexcept { system_event_ = event_code; }
 
     const Instrument& operator[](std::uint16_t locate) const noexcept { return instruments_[locate]; }
+    // Stock Directory messages applied so far: unchanged means nothing was listed since.
+    std::uint64_t listings() const noexcept { return listings_; }
 
     // The symbol without its trailing spaces; empty when no Stock Directory message named it.
     std::string_view symbol(std::uint16_t locate) const noexcept {
@@ -58,6 +61,7 @@ public:
 
 private:
     PreallocatedArray<Instrument> instruments_;
+    std::uint64_t listings_ = 0;
     char system_event_ = '\0';
 };
 
