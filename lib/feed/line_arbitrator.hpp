@@ -14,7 +14,7 @@
 //   then, and in on_timer(now), while anything is missing:
 //     a range missing for reorder_packets line packets or reorder_ns ─▶ a gap: sink.on_gap()
 //     gaps ─▶ RecoveryScheduler ─▶ requester.send(mold::Request)   capped in flight, retried
-//     the front gap stalled (none of it arrived for recovery_timeout_ns) ─▶ resync past it
+//     the front gap stalled (none of it arrived for recovery_timeout_ns as the lines flowed) ─▶ resync past it
 //   and at once, when a message cannot be held (window, size, or ranges full) ─▶ resync up to it
 //
 // The first copy of a sequence number wins, whichever line brought it. A resync gives the missing

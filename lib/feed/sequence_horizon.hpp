@@ -13,10 +13,11 @@
 //   sequence + count past 2^64 - 1  never: no such numbers exist
 //
 // `low` is the next number to deliver, `high` one past the highest known to exist. A plausible
-// packet lies within `horizon` of that band, so every sequence number the session accepts stays
-// within about 2^21 of the ones before it: the plain unsigned comparisons and differences that
-// follow can neither wrap nor overflow, and no counter moves by more than the horizon for one
-// packet. Every test here is written so that it cannot wrap either, whatever the packet says.
+// packet lies within `horizon` of that band and names no number past 2^64 - 1, so the band moves
+// by at most the horizon a packet and never reaches the top: the plain unsigned comparisons and
+// differences the arbitrator makes on accepted numbers can neither wrap nor overflow, and no
+// counter moves by more than the horizon for one packet. The tests here are written so that they
+// cannot wrap either, whatever the packet says.
 //
 // The horizon bounds a jump that is still treated as a gap (both lines lost what lies between,
 // and a re-request may fill it). 2^20 messages is about a second of Nasdaq TotalView at its peak
