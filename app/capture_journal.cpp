@@ -6,32 +6,25 @@
 #include <filesystem>
 #include <stdexcept>
 
-#include "capture/pcapng_format.hpp"
+#include "capture/journal_sizing.hpp"
 #include "placement_report.hpp"
 #include "platform/dpdk_memory.hpp"
 
 namespace sentinel::app {
 namespace {
 
-// Large enough that a write is one long O_DIRECT transfer; eight per ring ride out a disk stall of
-// a few milliseconds at line rate before the capture stage has to wait.
-constexpr std::size_t kBufferBytes = 4u << 20;
+// Eight buffers per ring ride out a disk stall of a few milliseconds at line rate before the
+// capture stage has to wait.
 constexpr std::size_t kBuffersPerProducer = 8;
-constexpr std::size_t kPage = 4096;  // O_DIRECT's unit, and what a file's header blocks take
 
-// Files rotate between buffers, so a buffer is at most half the rotate size (a file then holds two
-// or more), and at least one snaplen packet with its filler.
-std::size_t buffer_bytes(const Options& o) {
-    const std::size_t smallest =
-        (capture::pcapng::enhanced_packet_size(o.snaplen) + capture::pcapng::kMinFillerSize + kPage - 1) / kPage * kPage;
-    std::size_t bytes = kBufferBytes;
-    if (o.rotate_bytes != 0) bytes = std::min<std::uint64_t>(bytes, o.rotate_bytes / 2 / kPage * kPage);
-    bytes = std::max(bytes, smallest);
-    if (o.rotate_bytes != 0 && o.rotate_bytes < bytes + kPage)
+// The buffers for --rotate-size and --snaplen (capture/journal_sizing.hpp); a rotation too small
+// for one snaplen packet and a file's header is refused.
+capture::JournalSizing sizing(const Options& o) {
+    if (o.rotate_bytes != 0 && o.rotate_bytes < capture::smallest_rotate_bytes(o.snaplen))
         throw std::invalid_argument("--rotate-size " + std::to_string(o.rotate_bytes) + " is too small: with --snaplen " +
                                     std::to_string(o.snaplen) + " a file needs at least " +
-                                    std::to_string(bytes + kPage) + " bytes");
-    return bytes;
+                                    std::to_string(capture::smallest_rotate_bytes(o.snaplen)) + " bytes");
+    return capture::journal_sizing(o.rotate_bytes, o.snaplen);
 }
 
 // Without --force a run must not stop half-way when rotation reaches a number an earlier run left
@@ -58,7 +51,7 @@ std::string journal_name(int port, int queue) {
     return "journal.port" + std::to_string(port) + ".rx" + std::to_string(queue);
 }
 
-std::size_t CaptureJournal::producer_bytes(const Options& o) { return kBuffersPerProducer * buffer_bytes(o); }
+std::size_t CaptureJournal::producer_bytes(const Options& o) { return kBuffersPerProducer * sizing(o).buffer_bytes; }
 
 CaptureJournal::CaptureJournal(const Options& o, const std::vector<int>& ports, const platform::Plan& plan,
                                std::vector<int> writer_cpus)
@@ -85,13 +78,15 @@ CaptureJournal::CaptureJournal(const Options& o, const std::vector<int>& ports, 
         if (!memory && rte_eal_has_hugepages()) memory = std::make_unique<platform::DpdkMemory>(m->node);
         producer_memory.push_back(memory.get());
     }
+    const capture::JournalSizing size = sizing(o);
     journal_ = std::make_unique<capture::Journal>(
         capture::JournalConfig{.path = *o.capture,
                                .rotate_bytes = o.rotate_bytes,
                                .rotate_interval = o.rotate_interval,
                                .max_files = o.max_files,
                                .force = o.force,
-                               .buffer_bytes = buffer_bytes(o),
+                               .buffer_bytes = size.buffer_bytes,
+                               .hand_off_bytes = size.hand_off_bytes,
                                .buffers_per_producer = kBuffersPerProducer,
                                .memory = nullptr,  // the header and trailer, a few pages: the heap's
                                .producer_memory = std::move(producer_memory),

@@ -97,7 +97,7 @@ Journal::Journal(JournalConfig config, std::vector<JournalInterface> interfaces,
     }
     for (std::size_t p = 0; p < producers; ++p)
         producers_.push_back(std::make_unique<JournalProducer>(hand_off_, std::span(buffers_).subspan(p * k, k),
-                                                               writer_.failed_flag()));
+                                                               writer_.failed_flag(), config_.hand_off_bytes));
 
     writer_.open(header_);
     hand_off_.handle_events_with(writer_);

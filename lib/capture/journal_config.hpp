@@ -36,6 +36,10 @@ struct JournalConfig {
     bool force = false;
     // Per buffer: a multiple of 4096 that holds at least one snaplen packet.
     std::size_t buffer_bytes = 4 << 20;
+    // A producer hands a buffer to the writer once it holds this many bytes of blocks; 0: once the
+    // next packet does not fit. A file rotates short of rotate_bytes by up to one buffer as handed
+    // over, so this is what keeps files near rotate_bytes (journal_sizing.hpp chooses it).
+    std::size_t hand_off_bytes = 0;
     std::size_t buffers_per_producer = 8;
     // Where the file's header and trailer blocks live (4096-byte aligned requests); null:
     // std::pmr::new_delete_resource().

@@ -2,6 +2,8 @@
 
 #include <time.h>
 
+#include <limits>
+
 namespace sentinel::capture {
 namespace {
 
@@ -13,9 +15,12 @@ std::uint64_t monotonic_ns() noexcept {
 
 }  // namespace
 
-JournalProducer::JournalProducer(HandOff& hand_off, std::span<JournalBuffer> buffers,
-                                 const std::atomic<bool>& failed) noexcept
-    : hand_off_(hand_off), buffers_(buffers), failed_(failed) {
+JournalProducer::JournalProducer(HandOff& hand_off, std::span<JournalBuffer> buffers, const std::atomic<bool>& failed,
+                                 std::size_t hand_off_bytes) noexcept
+    : hand_off_(hand_off),
+      buffers_(buffers),
+      failed_(failed),
+      hand_off_at_(hand_off_bytes != 0 ? hand_off_bytes : std::numeric_limits<std::size_t>::max()) {
     for (JournalBuffer& b : buffers_) b.returned = &returned_;
 }
 

@@ -4,7 +4,7 @@
 // per packet.
 //
 //   begin_packet ─▶ caller copies captured_len bytes ─▶ end_packet        (per packet)
-//   buffer full, or flush() ─▶ seal with a filler ─▶ HandOff ring ─▶ writer   (per buffer)
+//   buffer full (or holding hand_off_bytes), or flush() ─▶ seal with a filler ─▶ HandOff ring ─▶ writer
 //
 // begin_packet returns nullptr when all of this producer's buffers are with the writer (it is
 // behind: retry, or count a drop) or once the journal has failed (full disk, I/O error: count a
@@ -29,8 +29,10 @@ namespace sentinel::capture {
 
 class alignas(disruptor::kFalseSharingRange) JournalProducer {
 public:
-    // `failed`: the journal's flag, set once by the writer.
-    JournalProducer(HandOff& hand_off, std::span<JournalBuffer> buffers, const std::atomic<bool>& failed) noexcept;
+    // `failed`: the journal's flag, set once by the writer. `hand_off_bytes`: a buffer holding this
+    // many bytes goes to the writer at once (JournalConfig::hand_off_bytes); 0: when full.
+    JournalProducer(HandOff& hand_off, std::span<JournalBuffer> buffers, const std::atomic<bool>& failed,
+                    std::size_t hand_off_bytes = 0) noexcept;
 
     JournalProducer(const JournalProducer&) = delete;
     JournalProducer& operator=(const JournalProducer&) = delete;
@@ -59,6 +61,8 @@ public:
         fill_ += pending_size_;
         ++current_->packets;
         current_->packet_bytes += pending_original_;
+        if (fill_ >= hand_off_at_) [[unlikely]]
+            hand_off();
     }
 
     // Hands the current buffer to the writer now, if it holds a packet. A packet begun and not
@@ -80,6 +84,7 @@ private:
     HandOff& hand_off_;
     const std::span<JournalBuffer> buffers_;
     const std::atomic<bool>& failed_;
+    const std::size_t hand_off_at_;   // fill that sends a buffer to the writer; SIZE_MAX: only when full
     JournalBuffer* current_ = nullptr;
     std::size_t fill_ = 0;
     std::size_t capacity_ = 0;        // of the current buffer, 0 with none: the next packet takes one

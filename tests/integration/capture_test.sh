@@ -129,6 +129,13 @@ for f in "${files[@]}"; do
   ((size <= 1 << 20)) || { echo "      $f: $size bytes, over --rotate-size 1M"; sizes_ok=false; }
 done
 check "rotate: no file over 1 MiB" $sizes_ok
+# ... and none but the last far short of it: a buffer goes to disk once it holds 1/16 of it.
+near_ok=true
+for f in "${files[@]:0:${#files[@]}-1}"; do
+  size=$(stat -c %s "$tmp/rot/$f")
+  ((size >= (1 << 20) * 9 / 10)) || { echo "      $f: $size bytes, more than 10% short of --rotate-size 1M"; near_ok=false; }
+done
+check "rotate: every file but the last within 10% of 1 MiB" $near_ok
 for f in "${files[@]}"; do packets "$tmp/rot/$f"; done >"$tmp/rot.all"
 packets "$tmp/in.pcap" >"$tmp/in.hex"
 check "rotate: the files together hold every packet, in order" cmp -s "$tmp/in.hex" "$tmp/rot.all"

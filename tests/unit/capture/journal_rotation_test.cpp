@@ -1,6 +1,7 @@
 // File rotation: by size and by time, numbered names, max_files keeping the newest.
 //   FORBIDDEN: a packet missing from, or in two of, the rotated files
 //   FORBIDDEN: a rotated file tshark cannot read on its own, or one past rotate_bytes but its first buffer
+//   FORBIDDEN: with journal_sizing's buffers, a file but the last more than 10% short of rotate_bytes
 
 #include <gtest/gtest.h>
 
@@ -10,6 +11,7 @@
 
 #include "capture/journal.hpp"
 #include "capture/journal_check.hpp"
+#include "capture/journal_sizing.hpp"
 #include "capture_test_support.hpp"
 
 namespace sentinel::capture {
@@ -71,6 +73,48 @@ TEST(JournalRotation, BySizeSplitsThePacketsOverNumberedFiles) {
     }
     EXPECT_EQ(next, 2000u);
     EXPECT_FALSE(std::filesystem::exists(dir / "cap.pcapng"));
+}
+
+// What the appliance asks for with --rotate-size N and the default --snaplen: files within 10%
+// of N from 1 MiB up (buffers of N / 2 made them half of it), and every buffer holding a snaplen
+// packet. Frames of 64 to 1514 bytes from two producers, as a link mixes them.
+TEST(JournalRotation, SizedBuffersKeepFilesWithinATenthOfTheRotateSize) {
+    constexpr std::uint32_t kSnaplen = 262144;
+    for (const std::uint64_t rotate : {1ull << 20, 2ull << 20, 4ull << 20, 8ull << 20}) {
+        SCOPED_TRACE(std::to_string(rotate >> 20) + " MiB");
+        const JournalSizing size = journal_sizing(rotate, kSnaplen);
+        EXPECT_GE(size.buffer_bytes, smallest_rotate_bytes(kSnaplen) - kBlockAlign) << "room for a snaplen packet";
+        TempDir dir;
+        const JournalConfig config{.path = dir / "cap.pcapng", .rotate_bytes = rotate,
+                                   .buffer_bytes = size.buffer_bytes, .hand_off_bytes = size.hand_off_bytes};
+        const std::vector<JournalInterface> interfaces{{"port0", kSnaplen}, {"port1", kSnaplen}};
+        Journal journal(config, interfaces, 2);
+        // Three and a half files' worth, 790 bytes a frame on average.
+        const std::uint64_t frames = rotate * 7 / 2 / 790 / 2;
+        std::vector<std::thread> threads;
+        for (std::uint32_t p = 0; p < 2; ++p)
+            threads.emplace_back([&, p] {
+                for (std::uint64_t seq = 0; seq < frames; ++seq) {
+                    const auto len = static_cast<std::uint32_t>(64 + (seq * 7919 + p * 101) % 1451);
+                    ASSERT_TRUE(write_packet(journal.producer(p), p, packet_timestamp(p, seq), len, len));
+                }
+            });
+        for (std::thread& t : threads) t.join();
+        const std::vector<InterfaceStats> stats{{frames, 0}, {frames, 0}};
+        journal.close(stats);
+        ASSERT_EQ(journal.error(), "");
+        ASSERT_GE(journal.files(), 3u);
+        std::uint64_t packets = 0;
+        for (std::uint32_t n = 1; n <= journal.files(); ++n) {
+            const std::string path = JournalWriter::file_path(config, n);
+            const std::uint64_t bytes = std::filesystem::file_size(path);
+            packets += read_pcapng(path).packets.size();
+            if (n == journal.files()) continue;  // the last holds what was left
+            EXPECT_LE(bytes, rotate) << path;
+            EXPECT_GE(bytes, rotate - rotate / 10) << path;
+        }
+        EXPECT_EQ(packets, 2 * frames);
+    }
 }
 
 TEST(JournalRotation, MaxFilesKeepsOnlyTheNewest) {
