@@ -93,7 +93,7 @@ Pipeline::QueueRing::QueueRing(std::uint16_t port_id, std::uint16_t queue, std::
                              compile_filter("--rerequest-server", udp_between(*options.rerequest_server, *options.rerequest_source))});
     }
     if (outputs.journal)
-        capture.emplace(*outputs.journal, outputs.journal->producer(index), options.snaplen, outputs.interface_of_port,
+        capture.emplace(*outputs.journal, index, options.snaplen, outputs.interface_of_port,
                         *outputs.clock, rte_get_tsc_hz(), kCaptureFlushAfter);
     if (outputs.forward_port) forward.emplace(*outputs.forward_port, static_cast<std::uint16_t>(index));
     if (outputs.feed) {
@@ -139,7 +139,12 @@ void Pipeline::QueueRing::add_counters(Totals& t) const noexcept {
         for (std::size_t i = 0; i < net::kCounterCount; ++i) t.values[i] += c.get(static_cast<net::Counter>(i));
     };
     add(rx.counters());
-    if (capture) add(capture->counters());
+    if (capture) {
+        add(capture->counters());
+        const net::CaptureStage::Captured written = capture->captured();
+        t.values[static_cast<std::size_t>(net::Counter::captured_packets)] += written.packets;
+        t.values[static_cast<std::size_t>(net::Counter::captured_bytes)] += written.bytes;
+    }
     if (forward) add(forward->counters());
     add(release.counters());
 }

@@ -23,6 +23,7 @@
 //   constructor, producer(i), drain, close, dtor    the owner
 //   producer i's begin_packet, end_packet, flush    one capture stage's thread
 //   written_packets ... files, failed, error        any thread: statistics read relaxed
+//   written_packets(i) ... lost_packets(i)          any thread, likewise
 // drain(), close() and the destructor need every producer's thread stopped (its last call happens-before
 // them): they flush what the producers left in their buffers. Without close() the destructor
 // writes no interface statistics, having none.
@@ -71,12 +72,12 @@ public:
     std::uint64_t written_bytes() const noexcept { return count(JournalCounter::written_bytes); }  // original lengths
     std::uint64_t file_bytes() const noexcept { return count(JournalCounter::file_bytes); }
     std::uint64_t lost_packets() const noexcept { return count(JournalCounter::lost_packets); }
-    // Those of producer i, once drain() has returned (the owner only). Throws std::out_of_range
-    // for i >= producers.
-    std::uint64_t lost_packets(std::size_t i) const {
-        if (i >= producers_.size()) throw std::out_of_range("capture journal: producer " + std::to_string(i));
-        return writer_.lost_packets(i);
-    }
+    // Those of producer i's packets. Each counts once the write that decides it has returned, so
+    // a reading never counts as written a packet still in a buffer, which a failing disk may yet
+    // lose; exact once drain() has returned. Throws std::out_of_range for i >= producers.
+    std::uint64_t written_packets(std::size_t i) const { return count(i, JournalCounter::written_packets); }
+    std::uint64_t written_bytes(std::size_t i) const { return count(i, JournalCounter::written_bytes); }
+    std::uint64_t lost_packets(std::size_t i) const { return count(i, JournalCounter::lost_packets); }
     std::uint32_t files() const noexcept { return static_cast<std::uint32_t>(count(JournalCounter::files)); }
     const JournalCounters& counters() const noexcept { return writer_.counters(); }
     bool failed() const noexcept { return writer_.failed(); }
@@ -98,6 +99,10 @@ private:
     using Storage = std::unique_ptr<std::byte, Release>;
 
     std::uint64_t count(JournalCounter c) const noexcept { return writer_.counters().get(c); }
+    std::uint64_t count(std::size_t producer, JournalCounter c) const {
+        if (producer >= producers_.size()) throw std::out_of_range("capture journal: producer " + std::to_string(producer));
+        return writer_.counters(producer).get(c);
+    }
     // Flushes the producers, drains the ring, stops the writer, appends `trailer`, closes the file.
     void stop(std::span<const std::byte> trailer) noexcept;
 

@@ -20,7 +20,7 @@ std::string describe(int error) { return std::system_category().message(error); 
 }  // namespace
 
 JournalWriter::JournalWriter(const JournalConfig& config, std::size_t producers)
-    : config_(config), lost_by_producer_(producers, 0) {}
+    : config_(config), by_producer_(producers) {}
 
 std::string JournalWriter::file_path(const JournalConfig& config, std::uint32_t n) {
     if (config.rotate_bytes == 0 && config.rotate_interval.count() == 0) return config.path;
@@ -55,13 +55,17 @@ void JournalWriter::on_event(JournalBuffer*& slot, std::int64_t, bool) noexcept 
     if (!failed()) {
         if (const int error = file_.append({buffer.data, buffer.size}); error != 0) fail(file_.path() + ": " + describe(error));
     }
+    JournalCounters& producer = by_producer_[buffer.producer];
     if (failed()) {
         counters_.add(JournalCounter::lost_packets, buffer.packets);
-        lost_by_producer_[buffer.producer] += buffer.packets;
+        producer.add(JournalCounter::lost_packets, buffer.packets);
     } else {
         counters_.add(JournalCounter::written_packets, buffer.packets);
         counters_.add(JournalCounter::written_bytes, buffer.packet_bytes);
         counters_.add(JournalCounter::file_bytes, buffer.size);
+        producer.add(JournalCounter::written_packets, buffer.packets);
+        producer.add(JournalCounter::written_bytes, buffer.packet_bytes);
+        producer.add(JournalCounter::file_bytes, buffer.size);
     }
     buffer.returned->store_release(buffer.ordinal);  // R5: pairs with A5 in the producer; pwrite is done with it
 }

@@ -19,7 +19,7 @@
 // Thread safety
 //   open                      the owner, before the writer thread starts
 //   on_start, on_event        the writer thread
-//   finish, lost_packets(p)   the owner, after the writer thread stopped
+//   finish                    the owner, after the writer thread stopped
 //   counters, failed, error   any thread
 
 #include <atomic>
@@ -39,7 +39,7 @@ namespace sentinel::capture {
 
 class JournalWriter {
 public:
-    // `producers`: how many feed it, for lost_packets(producer).
+    // `producers`: how many feed it, for counters(producer).
     JournalWriter(const JournalConfig& config, std::size_t producers);
 
     // Creates the first file and writes `header` into it (kept: every rotation writes it again).
@@ -55,9 +55,10 @@ public:
     void finish(std::span<const std::byte> trailer) noexcept;
 
     const JournalCounters& counters() const noexcept { return counters_; }
-    // The packets of one producer's buffers that reached the writer after the journal failed: the
-    // owner, once the writer thread stopped.
-    std::uint64_t lost_packets(std::size_t producer) const noexcept { return lost_by_producer_[producer]; }
+    // Those of one producer's buffers: written_packets, written_bytes and lost_packets (packets in
+    // its buffers that reached the writer after the journal failed), each counted once the write
+    // that decides it has returned. Contract: producer < producers.
+    const JournalCounters& counters(std::size_t producer) const noexcept { return by_producer_[producer]; }
     const std::atomic<bool>& failed_flag() const noexcept { return failed_; }
     bool failed() const noexcept {
         return failed_.load(std::memory_order_relaxed);  // a flag; error() acquires before reading error_
@@ -82,7 +83,7 @@ private:
     bool warned_ = false;
     std::string error_;  // written once, before failed_ (R6)
     JournalCounters counters_;
-    std::vector<std::uint64_t> lost_by_producer_;  // the writer thread's until it stops
+    std::vector<JournalCounters> by_producer_;  // sized once: its counters never move
     alignas(disruptor::kFalseSharingRange) std::atomic<bool> failed_{false};  // every producer polls it
 };
 

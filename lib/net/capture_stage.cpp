@@ -25,11 +25,12 @@ void copy_packet(const rte_mbuf* m, std::byte* to, std::uint32_t len) {
 
 }  // namespace
 
-CaptureStage::CaptureStage(capture::Journal& journal, capture::JournalProducer& producer, std::uint32_t snaplen,
+CaptureStage::CaptureStage(capture::Journal& journal, std::size_t producer, std::uint32_t snaplen,
                            std::vector<std::uint32_t> interface_of_port, const TscClock& clock, std::uint64_t tsc_hz,
                            std::chrono::milliseconds flush_after)
     : journal_(journal),
-      producer_(producer),
+      producer_index_(producer),
+      producer_(journal.producer(producer)),
       snaplen_(snaplen),
       interface_of_port_(std::move(interface_of_port)),
       clock_(clock),
@@ -63,8 +64,7 @@ std::byte* CaptureStage::reserve(const PacketSlot& slot, std::uint32_t captured)
 }
 
 void CaptureStage::on_events(std::span<PacketSlot> slots, std::int64_t, bool) {
-    std::uint64_t captured = 0;
-    std::uint64_t captured_bytes = 0;
+    std::uint64_t captured = 0;  // copied into a buffer: counted as captured once the journal wrote it
     std::uint64_t dropped = 0;
     for (const PacketSlot& slot : slots) {
         if ((slot.verdict & Verdict::kCapture) == 0) continue;
@@ -80,11 +80,8 @@ void CaptureStage::on_events(std::span<PacketSlot> slots, std::int64_t, bool) {
             copy_packet(slot.mbuf, epb, len);
         producer_.end_packet();
         ++captured;
-        captured_bytes += slot.len;  // original lengths, as the journal counts them
     }
     if (captured != 0 && pending_since_tsc_ == 0) pending_since_tsc_ = rte_rdtsc();
-    counters_.add(Counter::captured_packets, captured);
-    counters_.add(Counter::captured_bytes, captured_bytes);
     counters_.add(Counter::dropped_journal, dropped);
     counters_.add(Counter::filtered_out_packets, slots.size() - captured - dropped);
 }

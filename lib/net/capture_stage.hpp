@@ -15,7 +15,12 @@
 // A partly filled buffer goes to the writer once traffic pauses for `flush_after`, so the file on
 // disk trails the wire by at most that much when the link is quiet.
 //
-// Thread safety: on_events and on_idle on the lcore that polls the stage; counters from any thread.
+// Captured means written: captured_packets and captured_bytes are the journal's count of this
+// stage's packets whose buffer reached the disk, not of those copied into a buffer, so no reading
+// (the live line, telemetry) counts a packet that a failing disk may yet lose.
+//
+// Thread safety: on_events and on_idle on the lcore that polls the stage; counters and captured
+// from any thread.
 
 #include <chrono>
 #include <cstdint>
@@ -33,8 +38,10 @@ class CaptureStage {
 public:
     static constexpr std::chrono::milliseconds kWriterStallLimit{2000};
 
-    // `interface_of_port[p]`: the journal interface of DPDK port p. `tsc_hz`: rte_get_tsc_hz().
-    CaptureStage(capture::Journal& journal, capture::JournalProducer& producer, std::uint32_t snaplen,
+    // `producer`: this stage's index in the journal. `interface_of_port[p]`: the journal interface
+    // of DPDK port p. `tsc_hz`: rte_get_tsc_hz(). Throws std::out_of_range for a producer the
+    // journal lacks.
+    CaptureStage(capture::Journal& journal, std::size_t producer, std::uint32_t snaplen,
                  std::vector<std::uint32_t> interface_of_port, const TscClock& clock, std::uint64_t tsc_hz,
                  std::chrono::milliseconds flush_after);
 
@@ -44,13 +51,23 @@ public:
     // The last buffer to the writer: at the end of the drain.
     void flush();
 
+    // filtered_out_packets and dropped_journal; captured_* are captured().
     const Counters& counters() const noexcept { return counters_; }
+    struct Captured {
+        std::uint64_t packets = 0;
+        std::uint64_t bytes = 0;  // original lengths
+    };
+    // captured_packets and captured_bytes: what reached the disk so far.
+    Captured captured() const noexcept {
+        return {journal_.written_packets(producer_index_), journal_.written_bytes(producer_index_)};
+    }
 
 private:
     // The packet's EPB, or nullptr once the journal has failed.
     std::byte* reserve(const PacketSlot& slot, std::uint32_t captured);
 
     capture::Journal& journal_;
+    const std::size_t producer_index_;
     capture::JournalProducer& producer_;
     const std::uint32_t snaplen_;
     const std::vector<std::uint32_t> interface_of_port_;

@@ -20,7 +20,7 @@ enum class Counter : std::size_t {
     rx_bytes,           // their pkt_len, summed
     dropped_ring_full,  // received, then freed because the ring had no room (--full-policy drop)
     released_packets,   // freed by the release stage after every stage saw them
-    captured_packets,   // written to the capture journal (on disk, or in a buffer the writer holds)
+    captured_packets,   // written to disk by the capture journal (its count, not the capture stage's copies)
     captured_bytes,     // their original lengths, summed
     filtered_out_packets,  // not selected by --capture-filter
     dropped_journal,    // selected for capture but not written: the journal failed (full disk, I/O error)

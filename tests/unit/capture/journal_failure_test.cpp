@@ -110,8 +110,10 @@ TEST_F(SmallDisk, FullDiskStopsTheJournalAndKeepsAValidFile) {
         ASSERT_EQ(first_wrong_byte(file, p), -1);
         ++written[p.interface];
     }
-    for (std::size_t t = 0; t < 2; ++t)
+    for (std::size_t t = 0; t < 2; ++t) {
         EXPECT_EQ(written[t] + journal.lost_packets(t), ended[t]) << "producer " << t << "'s losses are its own";
+        EXPECT_EQ(journal.written_packets(t), written[t]) << "producer " << t << "'s written packets are its own";
+    }
     EXPECT_EQ(journal.lost_packets(0) + journal.lost_packets(1), journal.lost_packets());
 }
 
