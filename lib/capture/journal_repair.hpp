@@ -39,7 +39,8 @@ std::string repaired_path(const std::string& path);
 
 // Throws std::system_error naming the file and the call that failed (EEXIST when the output
 // exists), std::invalid_argument for options that contradict each other, and std::runtime_error
-// when the copy does not check valid; in each case FILE is unchanged and no output is left.
+// when the copy does not check valid; in each case FILE is unchanged and no output is left, but
+// for a failed fsync of the directory, which comes after the rename (the message says so).
 JournalRepair repair_journal(const std::string& path, const RepairOptions& options = {});
 
 }  // namespace sentinel::capture
