@@ -13,17 +13,13 @@
 #include <rte_eal.h>
 #include <rte_errno.h>
 #include <rte_pdump.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include <algorithm>
 #include <atomic>
 #include <cerrno>
 #include <csignal>
 #include <cstdio>
-#include <cstring>
 #include <exception>
-#include <filesystem>
 #include <fstream>
 #include <iterator>
 #include <map>
@@ -38,8 +34,11 @@
 #include "feed_stats.hpp"
 #include "main_lcore.hpp"
 #include "options.hpp"
+#include "output_paths.hpp"
 #include "pipeline.hpp"
 #include "plan_request.hpp"
+#include "platform/eal_init_failure.hpp"
+#include "platform/hugepage_files.hpp"
 #include "platform/plan_format.hpp"
 #include "platform/planner.hpp"
 #include "platform/topology.hpp"
@@ -78,20 +77,6 @@ void install_signal_handlers() {
             throw std::system_error(errno, std::generic_category(), "sigaction " + std::to_string(signal));
 }
 
-// --book-out is written at the end (and on SIGUSR1), through FILE.tmp renamed over FILE: a path
-// that cannot be written must stop the run before it starts, not after the session it was meant
-// to keep. Creates nothing: a directory in the way, or one we cannot write in, is refused.
-void check_book_out(const std::string& path) {
-    struct stat target {};
-    if (::stat(path.c_str(), &target) == 0 && S_ISDIR(target.st_mode))
-        throw std::invalid_argument("--book-out " + path + " is a directory: name a file");
-    const std::string dir = std::filesystem::path(path).parent_path().empty()
-                                ? std::string(".")
-                                : std::filesystem::path(path).parent_path().string();
-    if (::access(dir.c_str(), W_OK | X_OK) != 0)
-        throw std::invalid_argument("cannot write --book-out " + path + ": " + dir + ": " + std::strerror(errno));
-}
-
 // The capture journal's writer may run wherever no RX lcore polls: on main's CPU (idle once it
 // carries no worker) and the workers', whose capture stages yield their CPU when they wait for it.
 std::vector<int> journal_writer_cpus(const sentinel::platform::Plan& plan) {
@@ -127,7 +112,7 @@ int run_appliance(const Options& options, const Plan& plan, const std::vector<in
     const std::size_t rings = sentinel::app::Pipeline::ring_count(plan);
     // Before any output file exists: a refused run leaves nothing behind to refuse the next one.
     sentinel::app::Pipeline::check_filters(options);
-    if (options.book_out) check_book_out(*options.book_out);
+    sentinel::app::check_output_paths(options);
     install_signal_handlers();  // before anything that takes a while: SIGUSR1's default would kill us
     sentinel::app::ReceivePorts ports(plan, port_ids, options, rings, pdump);
     std::optional<sentinel::app::CaptureJournal> capture;
@@ -207,6 +192,7 @@ int run_appliance(const Options& options, const Plan& plan, const std::vector<in
 int main(int argc, char** argv) {
     const bool chose_lcores = sentinel::app::operator_chose_lcores(argc, argv);
     const std::vector<std::string> vdevs = sentinel::app::requested_vdevs(argc, argv);
+    const sentinel::platform::EalPlaces eal_places = sentinel::platform::eal_places(argc, argv);
 
     // Read before EAL pins this thread to the main lcore and narrows what hwloc would see.
     std::optional<Topology> here;
@@ -219,8 +205,8 @@ int main(int argc, char** argv) {
 
     const int eal_args = rte_eal_init(argc, argv);
     if (eal_args < 0) {
-        std::fprintf(stderr, "sentinel: cannot initialise DPDK's EAL: %s (check the EAL options before '--')\n",
-                     rte_strerror(rte_errno));
+        std::fprintf(stderr, "sentinel: %s\n",
+                     sentinel::platform::explain_eal_init_failure(rte_errno, eal_places, rte_eal_get_runtime_dir()).c_str());
         return kExitFailure;
     }
     argc -= eal_args;
@@ -258,6 +244,8 @@ int main(int argc, char** argv) {
         status = kExitFailure;
     }
     if (pdump) rte_pdump_uninit();
+    const sentinel::platform::HugepageFiles page_files = sentinel::platform::HugepageFiles::of_this_process();
     rte_eal_cleanup();
+    for (const std::string& kept : page_files.remove()) std::fprintf(stderr, "warning=page file %s\n", kept.c_str());
     return status;
 }

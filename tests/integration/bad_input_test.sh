@@ -78,6 +78,61 @@ rc=$?
 check "rx_pcap file missing beside a good port: exit non-zero" test "$rc" -ne 0 -a "$rc" -lt 128
 ((rc != 0)) && check "rx_pcap file missing beside a good port: a 'sentinel:' line" grep -q '^sentinel: ' "$tmp/err"
 
+# ---- output paths: refused before the run starts -------------------------------------------------------------
+# --stats-out is written at the end: a path that cannot take it must not fail after the session it was
+# meant to keep. With --duration past RUN_LIMIT, a run that got going would be killed, not refused.
+refused 2 "--stats-out a directory" "${eal[@]}" "${null[@]}" -- --duration 60 --stats-out "$tmp/a_directory" \
+  --capture "$tmp/late.pcapng"
+check "--stats-out a directory: says so" grep -q "^sentinel: --stats-out $tmp/a_directory is a directory: name a file" "$tmp/err"
+check "--stats-out a directory: refused before the capture file exists" test ! -e "$tmp/late.pcapng"
+refused 2 "--stats-out in a directory that does not exist" "${eal[@]}" "${null[@]}" -- --duration 60 \
+  --stats-out /nonexistent/dir/stats
+check "--stats-out in a directory that does not exist: says why" \
+  grep -q "^sentinel: cannot write --stats-out /nonexistent/dir/stats: /nonexistent/dir: No such file or directory" "$tmp/err"
+refused 2 "--tob-out a directory" "${eal[@]}" "${null[@]}" -- --duration 60 --feed itch50 \
+  --feed-a 233.54.12.111:26477 --feed-max-orders 1024 --tob-out "$tmp/a_directory"
+
+# ---- EAL refusals: what failed and what to do ------------------------------------------------------------------
+# eal_with OPTION VALUE: the test's EAL options with OPTION taking VALUE, in $changed.
+eal_with() {
+  local i
+  changed=("${eal[@]}")
+  for ((i = 0; i + 1 < ${#changed[@]}; i++)); do [[ ${changed[i]} == "$1" ]] && changed[i + 1]=$2; done
+}
+# EAL calls both "Permission denied".
+eal_with --huge-dir /nonexistent
+refused 1 "--huge-dir that does not exist" "${changed[@]}" "${null[@]}" -- --duration 1
+check "--huge-dir that does not exist: says so and what to do" \
+  grep -q "^sentinel: --huge-dir /nonexistent does not exist: .*hugepages.sh reserve.*--no-huge" "$tmp/err"
+eal_with --huge-dir "$tmp/a_directory"
+refused 1 "--huge-dir that is no hugetlbfs" "${changed[@]}" "${null[@]}" -- --duration 1
+check "--huge-dir that is no hugetlbfs: says so" grep -q "^sentinel: --huge-dir $tmp/a_directory is not a hugetlbfs mount: " "$tmp/err"
+
+# A second primary on the --file-prefix of a running one: EAL fails on the lock the first holds on its
+# runtime config, before it sets rte_errno ("Success"). Both with that config (no --no-shconf).
+prefix=bad_input_clash_$$
+eal_with --file-prefix "$prefix"
+shared=()
+for a in "${changed[@]}"; do [[ $a == --no-shconf ]] || shared+=("$a"); done
+at_exit "rm -rf '/var/run/dpdk/$prefix'"
+"$sentinel" "${shared[@]}" "${null[@]}" -- --duration "$RUN_LIMIT" >"$tmp/holder.out" 2>"$tmp/holder.err" </dev/null &
+holder=$!
+at_exit "kill -KILL $holder 2>/dev/null"
+for ((i = 0; i < RUN_LIMIT * 10; i++)); do
+  grep -q '^memory=ring\.' "$tmp/holder.out" 2>/dev/null && break
+  kill -0 "$holder" 2>/dev/null || break
+  sleep 0.1
+done
+check "--file-prefix clash: the first run is up" grep -q '^memory=ring\.' "$tmp/holder.out"
+refused 1 "--file-prefix a running sentinel holds" "${shared[@]}" "${null[@]}" -- --duration 1
+check "--file-prefix clash: names the other process and the prefix" \
+  grep -q "^sentinel: another DPDK process (PID $holder) uses --file-prefix $prefix: " "$tmp/err"
+kill -INT "$holder" 2>/dev/null
+for ((i = 0; i < RUN_LIMIT * 10; i++)); do kill -0 "$holder" 2>/dev/null || break; sleep 0.1; done
+kill -KILL "$holder" 2>/dev/null  # still there: it hung, and exits 137
+wait "$holder" 2>/dev/null
+check "--file-prefix clash: the first run ends cleanly" equals exit 0 "$?"
+
 # ---- help ---------------------------------------------------------------------------------------------------
 timeout -s KILL "$RUN_LIMIT" "$sentinel" "${eal[@]}" "${null[@]}" -- --help >"$tmp/out" 2>"$tmp/err" </dev/null
 check "--help: exit 0" equals exit 0 "$?"
