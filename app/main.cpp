@@ -34,6 +34,7 @@
 #include "feed_stats.hpp"
 #include "main_lcore.hpp"
 #include "options.hpp"
+#include "pcap_inputs.hpp"
 #include "output_paths.hpp"
 #include "pipeline.hpp"
 #include "plan_request.hpp"
@@ -99,7 +100,8 @@ sentinel::net::FeedStageConfig feed_config(const Options& o) {
     return c;
 }
 
-int run_appliance(const Options& options, const Plan& plan, const std::vector<int>& port_ids, bool pdump) {
+int run_appliance(const Options& options, const Plan& plan, const std::vector<int>& port_ids, bool pdump,
+                  std::uint64_t rx_pcap_damaged_records) {
     sentinel::app::check_eal_runs(plan);
     Plan shown = plan;  // the rings' placement is printed as the kernel made it, below
     shown.memory.clear();
@@ -154,7 +156,7 @@ int run_appliance(const Options& options, const Plan& plan, const std::vector<in
     const std::vector<std::string> leaks = ports.leaks();
 
     const sentinel::app::Rules rules{.capture = capture.has_value(), .forward = options.forward.has_value()};
-    std::string counters = sentinel::app::final_counters(totals, nic_missed);
+    std::string counters = sentinel::app::final_counters(totals, nic_missed, rx_pcap_damaged_records);
     std::string identities = sentinel::app::identity_lines(totals, rules);
     sentinel::net::FeedStage* feed = pipeline.feed();
     std::string book_error;
@@ -192,6 +194,7 @@ int run_appliance(const Options& options, const Plan& plan, const std::vector<in
 int main(int argc, char** argv) {
     const bool chose_lcores = sentinel::app::operator_chose_lcores(argc, argv);
     const std::vector<std::string> vdevs = sentinel::app::requested_vdevs(argc, argv);
+    const std::vector<sentinel::app::PcapInput> pcap_inputs = sentinel::app::rx_pcap_inputs(argc, argv);
     const sentinel::platform::EalPlaces eal_places = sentinel::platform::eal_places(argc, argv);
 
     // Read before EAL pins this thread to the main lcore and narrows what hwloc would see.
@@ -221,6 +224,7 @@ int main(int argc, char** argv) {
         const Options options = sentinel::app::parse_options(argc, argv, help);
         if (!help) {
             const Topology topology = options.topology ? Topology::from_xml_file(*options.topology) : *here;
+            const std::uint64_t damaged_records = sentinel::app::check_rx_pcap_inputs(pcap_inputs);
             sentinel::app::check_vdevs_probed(vdevs);
             const std::vector<int> ports = sentinel::app::chosen_ports(options);
             if (options.feed && ports.size() * static_cast<std::size_t>(options.rx_queues) != 1)
@@ -233,7 +237,7 @@ int main(int argc, char** argv) {
             if (run) sentinel::app::add_mempools(request, options);
             if (run && options.capture) sentinel::app::add_journal_buffers(request, options);
             const Plan plan = sentinel::platform::make_plan(topology, request);
-            if (run) status = run_appliance(options, plan, ports, pdump);
+            if (run) status = run_appliance(options, plan, ports, pdump, damaged_records);
             else std::fputs(sentinel::platform::format(plan).c_str(), stdout);
         }
     } catch (const std::invalid_argument& e) {

@@ -87,11 +87,13 @@ std::string LiveStats::line(double seconds, const Totals& now, const std::vector
     return text;
 }
 
-std::string final_counters(const Totals& t, std::uint64_t nic_missed) {
+std::string final_counters(const Totals& t, std::uint64_t nic_missed, std::uint64_t rx_pcap_damaged_records) {
     std::string text;
-    for (const Counter c : {Counter::rx_packets, Counter::rx_bytes, Counter::captured_packets, Counter::captured_bytes,
-                            Counter::filtered_out_packets, Counter::forwarded_packets, Counter::forward_filtered_out,
-                            Counter::dropped_ring_full})
+    for (const Counter c : {Counter::rx_packets, Counter::rx_bytes, Counter::rx_runt_packets})
+        text += key_value(label(c), t[c]);
+    text += key_value("rx_pcap_damaged_records", rx_pcap_damaged_records);
+    for (const Counter c : {Counter::captured_packets, Counter::captured_bytes, Counter::filtered_out_packets,
+                            Counter::forwarded_packets, Counter::forward_filtered_out, Counter::dropped_ring_full})
         text += key_value(label(c), t[c]);
     text += key_value("dropped_nic_missed", nic_missed);
     for (const Counter c : {Counter::dropped_journal, Counter::dropped_tx, Counter::released_packets})

@@ -37,7 +37,8 @@ private:
     double last_seconds_ = 0;
 };
 
-std::string final_counters(const Totals& totals, std::uint64_t nic_missed);
+// `rx_pcap_damaged_records`: what the check of the rx_pcap files found (pcap_inputs.hpp).
+std::string final_counters(const Totals& totals, std::uint64_t nic_missed, std::uint64_t rx_pcap_damaged_records);
 
 // Every packet received was released or dropped for a full ring; and, per rule, was handled by
 // its stage, not selected by its filter, or dropped for a reason that is counted.

@@ -27,6 +27,8 @@ enum class Counter : std::size_t {
     forwarded_packets,  // handed to the forward port's TX queue
     forward_filtered_out,  // not selected by --forward-filter
     dropped_tx,         // selected for forwarding, refused by the TX queue after retries
+    rx_runt_packets,    // of rx_packets, shorter than an Ethernet header (14 bytes): no NIC delivers these;
+                        // net_pcap does, for a damaged rx_pcap file (pcap_input_check.hpp)
     count,              // add all new counters before this one
 };
 
@@ -35,7 +37,7 @@ inline constexpr std::size_t kCounterCount = static_cast<std::size_t>(Counter::c
 inline constexpr std::array<std::string_view, kCounterCount> kCounterLabels{
     "rx_packets",         "rx_bytes",           "dropped_ring_full",    "released_packets",
     "captured_packets",   "captured_bytes",     "filtered_out_packets", "dropped_journal",
-    "forwarded_packets",  "forward_filtered_out", "dropped_tx"};
+    "forwarded_packets",  "forward_filtered_out", "dropped_tx",           "rx_runt_packets"};
 
 using Counters = disruptor::CounterBlock<Counter>;
 

@@ -53,11 +53,14 @@ std::size_t RxQueuePoller::admit() {
     }
     held_ = 0;
     std::uint64_t bytes = 0;
+    std::uint64_t runts = 0;
     if (!claimed) {
-        for (std::uint16_t i = 0; i < n; ++i) bytes += mbufs_[i]->pkt_len;
+        for (std::uint16_t i = 0; i < n; ++i) {
+            bytes += mbufs_[i]->pkt_len;
+            runts += mbufs_[i]->pkt_len < kRuntBelow;
+        }
         rte_pktmbuf_free_bulk(mbufs_.data(), n);
-        counters_.add(Counter::rx_packets, n);
-        counters_.add(Counter::rx_bytes, bytes);
+        count(n, bytes, runts);
         counters_.add(Counter::dropped_ring_full, n);
         return n;
     }
@@ -67,6 +70,7 @@ std::size_t RxQueuePoller::admit() {
     for (std::uint16_t i = 0; i < n; ++i) {
         ring_[lo + i] = make_slot(mbufs_[i], port_, queue_, held_tsc_);
         bytes += mbufs_[i]->pkt_len;
+        runts += mbufs_[i]->pkt_len < kRuntBelow;
     }
     sequencer_.publish(lo, hi);  // R1 inside: pairs with A1 in the stages' barriers
     // The next burst's slots were last read (and their verdicts written) by the stages a ring ago,
@@ -76,9 +80,14 @@ std::size_t RxQueuePoller::admit() {
     const std::int64_t ahead = std::min<std::int64_t>(burst_, sequencer_.known_free());
     // (__builtin_prefetch for writing: DPDK 22.11's rte_prefetch0_write is still experimental.)
     for (std::int64_t i = 1; i <= ahead; ++i) __builtin_prefetch(&ring_[hi + i], 1, 3);
-    counters_.add(Counter::rx_packets, n);
-    counters_.add(Counter::rx_bytes, bytes);
+    count(n, bytes, runts);
     return n;
+}
+
+void RxQueuePoller::count(std::uint16_t packets, std::uint64_t bytes, std::uint64_t runts) noexcept {
+    counters_.add(Counter::rx_packets, packets);
+    counters_.add(Counter::rx_bytes, bytes);
+    if (runts != 0) counters_.add(Counter::rx_runt_packets, runts);  // a store only when there were any
 }
 
 void RxQueuePoller::begin_drain() {

@@ -41,6 +41,9 @@ public:
     // How long a wait for room may outlast a stop request: draining stages free room within
     // microseconds; only a stage that stopped moving takes longer.
     static constexpr std::chrono::milliseconds kStopGrace{500};
+    // Frames shorter than an Ethernet header are counted as rx_runt_packets and passed on like any
+    // other: every stage already bounds its reads by the frame's length.
+    static constexpr std::uint32_t kRuntBelow = 14;
 
     // Throws std::invalid_argument for a burst of 0, above kMaxBurst or above the ring's size.
     // `stop`: the pipeline's stop request, which ends a wait for room.
@@ -62,6 +65,7 @@ private:
     // Publishes the held burst if the ring has room, or drops it (policy, or a stop past its
     // grace); returns the packets published or dropped, 0 while it waits.
     std::size_t admit();
+    void count(std::uint16_t packets, std::uint64_t bytes, std::uint64_t runts) noexcept;
     void finish_drain() noexcept {
         stopped_.store(true, std::memory_order_release);  // R4: after the last publish; pairs with A4
     }

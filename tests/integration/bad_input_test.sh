@@ -2,7 +2,10 @@
 # The real sentinel refusing bad input: a bad option or value exits 2 with exactly one line on
 # stderr, 'sentinel: ...'; a problem found at run time (no such port, a capture file it cannot
 # create, an input port that fails to open) exits 1 with one 'sentinel:' line (EAL may add its own
-# lines before it); nothing crashes, and a refused run leaves no capture file behind.
+# lines before it); nothing crashes, and a refused run leaves no capture file behind. A damaged
+# rx_pcap file is said in one warning line naming it and its first bad offset, counted in
+# rx_pcap_damaged_records, and replayed as net_pcap replays it (phantom 0-byte packets counted as
+# rx_runt_packets); one net_pcap cannot read at all is refused in one line naming it.
 # usage: bad_input_test.sh SENTINEL JOURNAL HUGEPAGES_SH GEN_TRAFFIC_PY
 # Needs root and 2M hugepages (reserves 256, gives back what it added); exits 77 without them.
 source "$(dirname "${BASH_SOURCE[0]}")/sentinel_test_lib.sh" bad_input "$@"
@@ -77,6 +80,49 @@ timeout -s KILL "$RUN_LIMIT" "$sentinel" "${eal[@]}" --vdev net_pcap0,rx_pcap="$
 rc=$?
 check "rx_pcap file missing beside a good port: exit non-zero" test "$rc" -ne 0 -a "$rc" -lt 128
 ((rc != 0)) && check "rx_pcap file missing beside a good port: a 'sentinel:' line" grep -q '^sentinel: ' "$tmp/err"
+
+# ---- damaged rx_pcap files: warned about, counted, replayed -------------------------------------------------
+# damage_pcap.py damages a copy of a sound capture and says where: "OFFSET GOOD_RECORDS". Only UDP
+# frames of 60 bytes or more, so that every runt is one of libpcap's phantoms.
+python3 "$gen" --count 100 --seed 43 --mix udp4=1 --out "$tmp/udp.pcap" || { echo "gen_traffic.py failed"; exit 1; }
+damage() { python3 "$here/damage_pcap.py" "$tmp/udp.pcap" "$@"; }
+# replay FILE: one run on net_pcap0 to the end of FILE; counters in $tmp/stats.
+replay() { run "${eal[@]}" --vdev "net_pcap0,rx_pcap=$1" -- --stop-when-idle 200 --stats-out "$tmp/stats"; }
+warnings() { grep -c '^warning=rx_pcap ' "$tmp/err"; }
+
+replay "$tmp/udp.pcap"
+check "sound rx_pcap: exit 0" equals exit 0 "$rc"
+check "sound rx_pcap: no warning" equals "warning lines" 0 "$(warnings)"
+check "sound rx_pcap: rx_pcap_damaged_records=0" equals damaged 0 "$(value rx_pcap_damaged_records "$tmp/stats")"
+check "sound rx_pcap: every packet, no runt" equals "rx runts" "100 0" \
+  "$(value rx_packets "$tmp/stats") $(value rx_runt_packets "$tmp/stats")"
+
+# The issue's file: a record whose caplen is 0xffffffff. libpcap refuses it, then reads its 48 zero
+# bytes as three 0-byte records before it is back in step: 99 good packets and 3 phantoms.
+read -r offset good < <(damage "$tmp/bad_caplen.pcap" bad-caplen 40)
+replay "$tmp/bad_caplen.pcap"
+check "bad caplen: the run goes on (exit 0)" equals exit 0 "$rc"
+check "bad caplen: one warning line" equals "warning lines" 1 "$(warnings)"
+check "bad caplen: the warning names the file, offset $offset and what is wrong" \
+  grep -q "^warning=rx_pcap $tmp/bad_caplen.pcap is damaged at offset $offset: caplen 4294967295 above" "$tmp/err"
+check "bad caplen: the warning says what net_pcap will replay" \
+  grep -q "net_pcap will replay $good good records, then 62 more packets (3 shorter than an Ethernet header)" "$tmp/err"
+check "bad caplen: --stats-out rx_packets, rx_runt_packets, rx_pcap_damaged_records" equals counters "102 3 4" \
+  "$(value rx_packets "$tmp/stats") $(value rx_runt_packets "$tmp/stats") $(value rx_pcap_damaged_records "$tmp/stats")"
+check "bad caplen: stdout counters too" equals damaged 4 "$(value rx_pcap_damaged_records)"
+
+# A capture cut off mid-record: net_pcap ends at the last whole one.
+read -r offset good < <(damage "$tmp/torn.pcap" truncate)
+replay "$tmp/torn.pcap"
+check "truncated record: exit 0" equals exit 0 "$rc"
+check "truncated record: one warning naming the file and offset $offset, with the repair" \
+  grep -q "^warning=rx_pcap $tmp/torn.pcap is damaged at offset $offset: record of .* runs past the end of the file.*'truncate -s $offset $tmp/torn.pcap' keeps every good record$" "$tmp/err"
+check "truncated record: the good records, counted damage" equals counters "99 0 1" \
+  "$(value rx_packets "$tmp/stats") $(value rx_runt_packets "$tmp/stats") $(value rx_pcap_damaged_records "$tmp/stats")"
+
+damage "$tmp/bad_magic.pcap" bad-magic >/dev/null
+refused 1 "rx_pcap with a bad magic" "${eal[@]}" --vdev "net_pcap0,rx_pcap=$tmp/bad_magic.pcap" -- --stop-when-idle 200
+check "rx_pcap with a bad magic: the line names the file" grep -q "^sentinel: rx_pcap $tmp/bad_magic.pcap .*magic" "$tmp/err"
 
 # ---- output paths: refused before the run starts -------------------------------------------------------------
 # --stats-out is written at the end: a path that cannot take it must not fail after the session it was

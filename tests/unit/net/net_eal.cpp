@@ -54,7 +54,8 @@ public:
                               "--log-level=lib.eal:error",             "--vdev",       rx_port.c_str(),
                               "--vdev",    tx_port.c_str(),            "--vdev",       "net_ring0",
                               "--vdev",    "net_ring1",                "--vdev",       "net_null0",
-                              "--vdev",    "net_null1",                "--vdev",       "net_ring2"};
+                              "--vdev",    "net_null1",                "--vdev",       "net_ring2",
+                              "--vdev",    "net_ring3"};
         std::array<char*, args.size()> argv;
         for (std::size_t i = 0; i < args.size(); ++i) argv[i] = const_cast<char*>(args[i]);
         if (rte_eal_init(static_cast<int>(argv.size()), argv.data()) < 0) {

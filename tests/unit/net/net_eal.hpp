@@ -8,6 +8,7 @@
 //   net_ring1  offers scatter                                         Port: the jumbo MTU
 //   net_null0, net_null1                                             Port: forward-only, bad configs
 //   net_ring2  RX and TX queue 0 share one ring                       RxQueuePoller: held bursts
+//   net_ring3  RX and TX queue 0 share one ring                       RxQueuePoller: runts
 //
 // On 4K pages (--no-huge, 512 MB), no PCI scan, no shared files: nothing outlives the process.
 

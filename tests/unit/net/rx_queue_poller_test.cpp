@@ -87,5 +87,39 @@ TEST_F(RxQueuePollerTest, HoldsWhatTheRingCannotTakeAndDropsItOnlyAfterTheStopGr
     EXPECT_EQ(pool.in_use(), 0u);
 }
 
+// What net_pcap hands out for a damaged rx_pcap file: frames of 0 bytes and other runts. Counted,
+// and published like any frame.
+TEST_F(RxQueuePollerTest, CountsFramesShorterThanAnEthernetHeaderAsRunts) {
+    Mempool pool("rx_runt_test", 255, static_cast<int>(rte_socket_id()));
+    const std::uint16_t id = test::NetEal::port("net_ring3");
+    Port port({.port = id, .rx_queues = 1, .tx_queues = 1}, pool.get());
+    port.start();
+    std::vector<rte_mbuf*> mbufs;
+    for (const std::size_t len : {0, 1, 13, 14, 60, 0})
+        mbufs.push_back(test::to_mbuf(pool.get(), std::vector<std::uint8_t>(len, 0xab)));
+    ASSERT_EQ(rte_eth_tx_burst(id, 0, mbufs.data(), static_cast<std::uint16_t>(mbufs.size())), mbufs.size());
+
+    std::atomic<bool> stop{false};
+    PacketRing ring(std::allocator_arg, std::pmr::polymorphic_allocator<PacketSlot>(std::pmr::new_delete_resource()), 16);
+    ReleaseStage release;
+    ring.handle_events_with(release);
+    disruptor::EventProcessor& stage = *ring.start_on_caller_threads().front();
+    stage.start_polling();
+    RxQueuePoller rx(id, 0, 16, FullPolicy::drop, ring, stop);
+    EXPECT_EQ(rx.poll(), mbufs.size());
+    EXPECT_EQ(rx.counters().get(Counter::rx_packets), 6u);
+    EXPECT_EQ(rx.counters().get(Counter::rx_runt_packets), 4u) << "0, 1, 13 and 0 bytes; 14 is a whole header";
+    EXPECT_EQ(rx.counters().get(Counter::rx_bytes), 0u + 1 + 13 + 14 + 60 + 0);
+    EXPECT_EQ(rx.counters().get(Counter::dropped_ring_full), 0u);
+
+    rx.begin_drain();
+    while (stage.poll(16) != 0) {
+    }
+    stage.stop_polling();
+    EXPECT_EQ(release.counters().get(Counter::released_packets), 6u);
+    port.stop_and_close();
+    EXPECT_EQ(pool.in_use(), 0u);
+}
+
 }  // namespace
 }  // namespace sentinel::net
