@@ -13,46 +13,28 @@
 // tests/fuzz/run_fuzz.sh.
 //
 // Each input gets a fresh handler, whose arrays (2.7 MB, one entry per stock locate) come from a
-// resource that hands the same blocks out again: AddressSanitizer quarantines freed memory, so
-// fresh allocations would fault in new pages on every input.
+// resource that hands the same blocks out again (recycling_memory.hpp).
 
 #include <cstddef>
 #include <cstdint>
-#include <map>
 #include <memory_resource>
 #include <set>
 #include <span>
 #include <string>
-#include <utility>
 #include <vector>
 
 #include "feed/book_writer.hpp"
 #include "feed/feed_handler.hpp"
 #include "feed/moldudp64.hpp"
 #include "feed/udp_frame.hpp"
+#include "recycling_memory.hpp"
 
 namespace {
 
 using namespace sentinel::feed;
+using fuzz::RecyclingMemory;
 
 constexpr BookConfig kTiny{.max_orders = 64, .max_levels = 24, .ladder_rungs = 96};
-
-// Blocks by size, handed out again once returned; never given back (a few MB in all).
-class RecyclingMemory final : public std::pmr::memory_resource {
-    void* do_allocate(std::size_t bytes, std::size_t alignment) override {
-        std::vector<void*>& free = free_[{bytes, alignment}];
-        if (free.empty()) return std::pmr::new_delete_resource()->allocate(bytes, alignment);
-        void* p = free.back();
-        free.pop_back();
-        return p;
-    }
-    void do_deallocate(void* p, std::size_t bytes, std::size_t alignment) override {
-        free_[{bytes, alignment}].push_back(p);
-    }
-    bool do_is_equal(const std::pmr::memory_resource& o) const noexcept override { return this == &o; }
-
-    std::map<std::pair<std::size_t, std::size_t>, std::vector<void*>> free_;
-};
 
 void check(bool ok) {
     if (!ok) __builtin_trap();
