@@ -27,12 +27,16 @@ struct ArbitrationConfig {
     // packets, is given up (with the lines silent: ten times as long).
     std::uint64_t recovery_timeout_ns = 50'000'000;
 
-    // Trust in the wire (sequence_horizon.hpp). A packet more than `horizon` numbers beyond what
-    // the session has shown is implausible: counted and dropped, never a gap. Only a stream that
-    // stays beyond it, on lines A and B, for reanchor_packets packets and reanchor_ns with no
-    // plausible line packet among them, moves the session there (an outage of both lines longer
-    // than the horizon; or a join on a stranger's packet). A live feed sends a packet, at least a
-    // heartbeat, every second, so a good session cannot be moved while it flows.
+    // Trust in the wire (sequence_horizon.hpp). A packet naming a number beyond the buffer's window
+    // (from the next to deliver) is refused: counted implausible, dropped whole, never a gap. A
+    // stream of them, consistent on line A or B with no packet within the window among it, is
+    // followed (a resync, what lies between given up) once it lasted reorder_packets packets and
+    // reorder_ns while it stays within `horizon`: a loss wider than the window. Beyond the horizon,
+    // or in another session, it takes reanchor_packets and reanchor_ns: an outage of both lines, a
+    // new session, or the real feed after a stranger's packet came first; the session re-anchors
+    // there, counting nothing between as missing. A live feed sends a packet, at least a
+    // heartbeat, every second, and each one within the window resets those counts: no forged
+    // stream moves a session that is alive.
     std::uint64_t horizon = kDefaultHorizon;
     std::uint64_t reanchor_packets = 32;
     std::uint64_t reanchor_ns = 3'000'000'000;

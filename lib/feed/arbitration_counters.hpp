@@ -57,7 +57,8 @@ enum class ArbitrationCounter : std::size_t {
     filled_late_messages,        // of those, brought late by line A or B
     unrecoverable_messages,      // of those, skipped by a resync
     resyncs,                     // skips to the live stream past unrecoverable messages
-    buffer_overflows,            // of those, forced by a full buffer
+    buffer_overflows,            // of those, forced by a full buffer: no range record left, or the lines
+                                 // carried on beyond the window
     rerequests,                  // re-request packets sent, retries included
     rerequest_retries,           // of those, sent again because unanswered after retry_ns
     session_ended,               // 1 once an end-of-session packet arrived on any line

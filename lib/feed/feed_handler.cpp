@@ -71,7 +71,7 @@ bool FeedHandler::admit(const mold::Packet& packet) noexcept {
         counters_.add(FeedCounter::foreign_session_packets);
         return false;
     }
-    if (within_horizon(packet, next_sequence_, next_sequence_, kDefaultHorizon)) return true;
+    if (within_horizon(packet, next_sequence_, kDefaultHorizon)) return true;
     counters_.add(FeedCounter::implausible_packets);
     return false;
 }

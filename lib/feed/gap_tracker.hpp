@@ -101,7 +101,7 @@ public:
             r.end = sequence;
         }
         // Split or not, what is left of the range got a number: it is not stalled.
-        if (filled.arrival == Arrival::declared) restart(sequence, now_ns, packet);
+        if (filled.arrival == Arrival::declared) restart(sequence, filled.gap_id, now_ns, packet);
         return filled;
     }
 
@@ -115,12 +115,13 @@ public:
     }
 
 private:
-    // The declared ranges that `sequence` just bordered on: its old range's parts, if they remain.
-    void restart(std::uint64_t sequence, std::uint64_t now_ns, std::uint64_t packet) noexcept {
+    // What is left of the declared range `sequence` was in: the parts of gap `id` that border on it
+    // (a neighbour that merely touches it is another gap, with its own clock).
+    void restart(std::uint64_t sequence, GapLedger::Id id, std::uint64_t now_ns, std::uint64_t packet) noexcept {
         const std::size_t i = index_after(sequence);
         for (MissingRange* r : {i > 0 && ranges_[i - 1].end == sequence ? &ranges_[i - 1] : nullptr,
                                 i < size_ && ranges_[i].first == sequence + 1 ? &ranges_[i] : nullptr}) {
-            if (r == nullptr || !r->gap) continue;
+            if (r == nullptr || !r->gap || r->gap_id != id) continue;
             r->stalled_ns = now_ns;
             r->stalled_packet = packet;
         }

@@ -24,22 +24,29 @@
 // each of its numbers ended (gap_ledger.hpp).
 //
 // The wire is hostile (sequence_horizon.hpp). Before any number is used, a packet must be
-//   well-formed                                  else counted malformed, dropped whole
-//   of the session (the first plausible one)     else counted foreign: another session id, or an
+//   well-formed, no message longer than         else counted malformed, dropped whole
+//   max_message_size
+//   of the session (the first one anchored)      else counted foreign: another session id, or an
 //                                                end of session from a stranger, changes nothing
-//   within the horizon of what the session       else counted implausible, dropped whole: sequence
-//   has shown                                    0, a count running past 2^64, a message or
-//                                                heartbeat far ahead or far behind
-// and each refusal goes to sink.on_refused(). A stream that stays beyond the horizon on lines A
-// and B, consistently and with no plausible packet among it, for reanchor_packets and
-// reanchor_ns, is the session after an outage (or the real one, when a stranger's packet came
-// first): the arbitrator gives up what is missing, delivers what it holds, and re-anchors there
-// (sink.on_reanchor()). A plausible line packet resets that count, so no packet, nor any number of
-// them, moves a session that is alive.
+//   within the buffer's window of the next       else counted implausible, dropped whole: sequence
+//   number (sequence_horizon.hpp)                0, a count running past 2^64, a message or
+//                                                heartbeat beyond the window, ahead or behind
+// and each refusal goes to sink.on_refused(). What is admitted can always be held, so no single
+// packet forces a resync. A stream that stays beyond the window, consistently on line A or B with
+// no admitted line packet among it, is followed: within the horizon, after reorder_packets and
+// reorder_ns (a loss wider than the window: a resync to it, what lies between given up); beyond
+// it or in another session, after reanchor_packets and reanchor_ns (an outage, a new session, or
+// the real feed after a stranger's packet came first: the arbitrator gives up what is missing,
+// delivers what it holds, and re-anchors there, sink.on_reanchor()). An admitted line packet
+// resets those counts, so no packet, nor any number of them, moves a session that is alive. Forged packets within the horizon
+// cannot be told from the feed's: a heartbeat ahead of the stream opens a gap the lines then fill,
+// a forged message that comes first wins as any first copy does, and forged messages scattered
+// over more ranges than max_ranges force a resync within the window.
 //
-// Joining. The first plausible packet of lines A or B anchors the session. Sessions number from 1:
-// a feed joined within the horizon of its start has a gap from 1, re-requested like any other;
-// one joined later starts where it joined, with nothing counted missing (it was never ours).
+// Joining. The first packet of line A or B with numbers that exist, messages or a heartbeat,
+// anchors the session. Sessions number from 1: a feed joined within the horizon of its start has a
+// gap from 1, re-requested like any other; one joined later starts where it joined, with nothing
+// counted missing (it was never ours).
 //
 // Every loop is bounded by the packet in hand, the buffer's window and the ranges tracked: no
 // input makes a call run long.
@@ -127,6 +134,7 @@ public:
           requester_(requester),
           config_(config),
           buffer_(config.buffer_messages, config.max_message_size, memory),
+          reach_(std::min<std::uint64_t>(config.horizon, buffer_.window() - 1)),
           gaps_(config.max_ranges, memory),
           ledger_(config.max_ranges, memory),
           scheduler_(config.max_in_flight, config.max_request, config.retry_ns, memory) {}
@@ -160,6 +168,7 @@ public:
 private:
     // Packets beyond the horizon that agree with each other: a session moved elsewhere, or a hostile sender.
     struct FarStream {
+        mold::Session session{};
         std::uint64_t first = 0;  // the band of numbers its packets named
         std::uint64_t end = 0;
         std::uint64_t since_ns = 0;
@@ -187,6 +196,7 @@ private:
     Req& requester_;
     ArbitrationConfig config_;
     MessageBuffer buffer_;
+    std::uint64_t reach_;  // the window less one: a packet within it can be held whole
     GapTracker gaps_;  // exactly the numbers in [next_, horizon_) not in buffer_
     GapLedger ledger_;
     RecoveryScheduler scheduler_;
@@ -239,26 +249,33 @@ void LineArbitrator<Sink, Req>::on_packet(Line line, std::span<const std::byte> 
 // the far stream it belongs to has just become the session). Anchors the session on the first.
 template <ArbitrationSink Sink, Requester Req>
 bool LineArbitrator<Sink, Req>::admit(Line line, const mold::Packet& packet, std::uint64_t now_ns) noexcept {
-    if (packet.kind == mold::PacketKind::malformed) {
+    // A message longer than any the feed sends could not be held: the packet is not the feed's.
+    if (packet.kind == mold::PacketKind::malformed || packet.longest > config_.max_message_size) {
         refuse(line, Refusal::malformed, packet);
         return false;
     }
     if (!session_) {
-        // Only a line can start a session (an answer nobody asked for cannot), and only with numbers that exist.
+        // Only a line can start a session (an answer nobody asked for cannot), and only with numbers
+        // that exist; and an end of session starts none: it belongs to a session that is over.
+        if (packet.kind == mold::PacketKind::end_of_session) {
+            refuse(line, Refusal::foreign_session, packet);
+            return false;
+        }
         if (line == Line::recovery || !numbers_exist(packet)) {
             refuse(line, Refusal::implausible, packet);
             return false;
         }
         session_ = packet.session;
-        if (packet.sequence - 1 > config_.horizon) next_ = horizon_ = packet.sequence;  // joined late: nothing before is ours
+        if (packet.sequence - 1 > reach_) next_ = horizon_ = packet.sequence;  // joined late: nothing before is ours
     }
-    if (*session_ != packet.session) {
-        refuse(line, Refusal::foreign_session, packet);
-        return false;
-    }
-    if (within_horizon(packet, next_, horizon_, config_.horizon)) return true;
-    refuse(line, Refusal::implausible, packet);
-    return far_ahead(line, packet, now_ns);
+    const bool ours = *session_ == packet.session;
+    if (ours && within_horizon(packet, next_, reach_)) return true;  // the window: what can be held
+    if (far_ahead(line, packet, now_ns)) return true;
+    // The lines flow, even if what they bring is beyond what can be held (a loss wider than the
+    // window): the front gap's stall clock counts it.
+    if (ours && line != Line::recovery) ++line_packets_;
+    refuse(line, ours ? Refusal::implausible : Refusal::foreign_session, packet);
+    return false;
 }
 
 template <ArbitrationSink Sink, Requester Req>
@@ -271,21 +288,35 @@ void LineArbitrator<Sink, Req>::refuse(Line line, Refusal reason, const mold::Pa
     sink_.on_refused(RefusedPacket{line, reason, packet.kind, packet.sequence, packet.count, next_});
 }
 
-// An implausible packet of the session: true when it completes a far stream that has become the
-// session (re-anchored at it, so that it is used). Answers never re-anchor: we asked for what lies
-// within the horizon.
+// A packet beyond the window, or of another session: true when it completes a far stream that
+// the session now follows (a resync or a re-anchor at it, so that it is used). Answers never do
+// (we asked for what lies within the window), nor does an end of session (it ends one).
 template <ArbitrationSink Sink, Requester Req>
 bool LineArbitrator<Sink, Req>::far_ahead(Line line, const mold::Packet& packet, std::uint64_t now_ns) noexcept {
-    if (line == Line::recovery || !numbers_exist(packet)) return false;
-    if (far_.packets != 0 && within_horizon(packet, far_.first, far_.end, config_.horizon)) {
+    if (line == Line::recovery || packet.kind == mold::PacketKind::end_of_session || !numbers_exist(packet))
+        return false;
+    if (far_.packets != 0 && far_.session == packet.session && within_horizon(packet, far_.end, reach_)) {
         far_.first = std::min(far_.first, packet.sequence);
         far_.end = std::max(far_.end, packet_end(packet));
         ++far_.packets;
     } else {
-        far_ = FarStream{packet.sequence, packet_end(packet), now_ns, 1};
+        far_ = FarStream{packet.session, packet.sequence, packet_end(packet), now_ns, 1};
     }
-    if (far_.packets < config_.reanchor_packets || now_ns - far_.since_ns < config_.reanchor_ns) return false;
-    reanchor(packet.sequence, now_ns);
+    // Ahead within the horizon: a loss wider than the window, soon followed. Else: an outage, a
+    // new session, or a lie, followed only after seconds.
+    const bool wide_loss =
+        *session_ == packet.session && packet.sequence > next_ && within_horizon(packet, next_, config_.horizon);
+    const std::uint64_t packets = wide_loss ? config_.reorder_packets : config_.reanchor_packets;
+    const std::uint64_t ns = wide_loss ? config_.reorder_ns : config_.reanchor_ns;
+    if (far_.packets < packets || now_ns - far_.since_ns < ns) return false;
+    far_ = FarStream{};
+    if (wide_loss) {
+        counters_.add(ArbitrationCounter::buffer_overflows);
+        resync_to(packet.sequence, now_ns);
+    } else {
+        session_ = packet.session;
+        reanchor(packet.sequence, now_ns);
+    }
     return true;
 }
 
@@ -345,15 +376,12 @@ bool LineArbitrator<Sink, Req>::hold(Line line, std::span<const std::byte> messa
     return true;
 }
 
-// A heartbeat or end of session: `next` is the next number the server sends.
+// A heartbeat or end of session: `next` is the next number the server sends. With no range record
+// left it tells nothing worth a resync (it carries no message): the numbers come to light anyway
+// with the next message after them.
 template <ArbitrationSink Sink, Requester Req>
 void LineArbitrator<Sink, Req>::reveal(std::uint64_t next, std::uint64_t now_ns) noexcept {
-    if (next <= horizon_) return;
-    if (gaps_.full()) {
-        counters_.add(ArbitrationCounter::buffer_overflows);
-        resync_to(next, now_ns);
-        return;
-    }
+    if (next <= horizon_ || gaps_.full()) return;
     gaps_.add(horizon_, next, now_ns, line_packets_);
     horizon_ = next;
 }

@@ -42,6 +42,9 @@ public:
           entries_(mask_ + 1, memory),
           bytes_((mask_ + 1) * max_message_size, memory) {}
 
+    // How many numbers from the next to deliver on have a slot.
+    std::uint64_t window() const noexcept { return mask_ + 1; }
+
     // Whether `sequence` (after `next`, the next to deliver) has a slot and its message fits one.
     bool can_hold(std::uint64_t next, std::uint64_t sequence, std::size_t length) const noexcept {
         return sequence - next <= mask_ && length <= max_message_size_;

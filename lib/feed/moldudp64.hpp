@@ -23,6 +23,7 @@
 //
 // Thread safety: plain functions on caller-owned bytes.
 
+#include <algorithm>
 #include <array>
 #include <cstddef>
 #include <cstdint>
@@ -53,6 +54,7 @@ struct Packet {
     Session session{};
     std::uint64_t sequence = 0;  // first message's number; for heartbeat and end of session, the next one
     std::uint16_t count = 0;     // messages in `blocks`; 0 unless kind == messages
+    std::uint16_t longest = 0;   // the longest message's length
     std::span<const std::byte> blocks;  // exactly `count` blocks that parse_packet() checked
 };
 
@@ -72,10 +74,11 @@ inline Packet parse_packet(std::span<const std::byte> payload) noexcept {
     std::size_t at = 0;
     for (std::uint16_t i = 0; i < count; ++i) {
         if (blocks.size() - at < kBlockLengthSize) return p;
-        const std::size_t length = load_be16(blocks.data() + at);
+        const std::uint16_t length = load_be16(blocks.data() + at);
         at += kBlockLengthSize;
         if (blocks.size() - at < length) return p;
         at += length;
+        p.longest = std::max(p.longest, length);
     }
     if (at != blocks.size()) return p;
     p.kind = PacketKind::messages;

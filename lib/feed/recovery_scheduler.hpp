@@ -74,7 +74,9 @@ public:
                     at = asked->end;
                     continue;
                 }
-                const std::uint64_t end = std::min({gaps[g].end, at + max_request_, next_asked_after(at)});
+                // As distances from `at`: near 2^64 - 1, at + max_request_ would wrap.
+                const std::uint64_t end =
+                    at + std::min({gaps[g].end - at, max_request_, next_asked_after(at) - at});
                 in_flight_[in_flight_count_++] = Asked{at, end, now_ns};
                 sends_[sends++] = RecoveryRequest{at, static_cast<std::uint16_t>(end - at), false};
                 at = end;

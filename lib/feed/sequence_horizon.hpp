@@ -1,29 +1,29 @@
 #pragma once
-// SequenceHorizon: which MoldUDP64 sequence numbers a session can plausibly carry next, given what
-// it has shown so far. The wire is not trusted: a single packet may claim any 64-bit number, and a
-// receiver that believes it moves its whole session there.
+// SequenceHorizon: which MoldUDP64 sequence numbers a session can plausibly carry next, given the
+// next number it delivers. The wire is not trusted: a single packet may claim any 64-bit number,
+// and a receiver that believes it moves its whole session there.
 //
-//                 shown so far
-//        ◀── horizon ──┤ low ······· high ├── horizon ──▶
-//   implausible        │   plausible: a duplicate, a     │        implausible
-//   (far behind)       │   late copy, the next packet,   │        (far ahead)
-//                      │   or a gap to recover           │
+//                         next to deliver
+//        ◀──── horizon ────────┤──────── horizon ────▶
+//   implausible                │ plausible: a duplicate, a late       implausible
+//   (far behind)               │ copy, the next packet, a gap         (far ahead)
 //
 //   sequence 0                      never: MoldUDP64 numbers messages from 1
 //   sequence + count past 2^64 - 1  never: no such numbers exist
 //
-// `low` is the next number to deliver, `high` one past the highest known to exist. A plausible
-// packet lies within `horizon` of that band and names no number past 2^64 - 1, so the band moves
-// by at most the horizon a packet and never reaches the top: the plain unsigned comparisons and
-// differences the arbitrator makes on accepted numbers can neither wrap nor overflow, and no
-// counter moves by more than the horizon for one packet. The tests here are written so that they
-// cannot wrap either, whatever the packet says.
+// A packet is plausible when every number it names lies within `horizon` of the next to deliver:
+// a packet of messages up to its last, a heartbeat or end of session up to the number it
+// announces. Measured from what was delivered, not from the highest number some packet claimed,
+// so no chain of packets can walk the horizon forward: a session moves only as fast as its
+// messages are delivered, no counter moves by more than the horizon for one packet, and the
+// unsigned comparisons and differences made on accepted numbers cannot wrap.
 //
-// The horizon bounds a jump that is still treated as a gap (both lines lost what lies between,
-// and a re-request may fill it). 2^20 messages is about a second of Nasdaq TotalView at its peak
-// rates, and minutes on an ordinary day: a longer silence of both lines is an outage, after which
-// the arbitrator re-anchors on the live stream (line_arbitrator.hpp) rather than trusting one
-// packet.
+// The arbitrator (line_arbitrator.hpp) judges with two distances: its buffer's window (what it
+// can hold until the numbers before it arrive: one packet never forces a resync) and the horizon,
+// 2^20 messages, about a second of Nasdaq TotalView at its peak rates and minutes on an ordinary
+// day. A stream between the two is a loss wider than the window, followed once the lines show it
+// is really there; beyond the horizon it is an outage, or a lie, and moves the session only after
+// seconds of consistent traffic with the session silent.
 //
 // Thread safety: plain functions on values.
 
@@ -46,14 +46,12 @@ inline bool numbers_exist(const mold::Packet& packet) noexcept {
     return packet.sequence != 0 && packet.count <= kMax - packet.sequence;
 }
 
-// Whether `packet` lies within `horizon` of the band [low, high) a session has shown (low <= high).
-inline bool within_horizon(const mold::Packet& packet, std::uint64_t low, std::uint64_t high,
-                           std::uint64_t horizon) noexcept {
+// Whether every number `packet` names lies within `horizon` of `next`, the next to deliver.
+inline bool within_horizon(const mold::Packet& packet, std::uint64_t next, std::uint64_t horizon) noexcept {
     if (!numbers_exist(packet)) return false;
-    const std::uint64_t s = packet.sequence;
-    if (s > high) return s - high <= horizon;
-    if (s < low) return low - s <= horizon;
-    return true;
+    const std::uint64_t first = packet.sequence, end = packet_end(packet);
+    if (first < next && next - first > horizon) return false;
+    return end <= next || end - next <= horizon;
 }
 
 }  // namespace sentinel::feed

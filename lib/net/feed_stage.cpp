@@ -137,22 +137,20 @@ void FeedStage::Output::on_gap(std::uint64_t first, std::uint64_t count) noexcep
                                                     : "no --rerequest-server to ask");
 }
 
-void FeedStage::Output::on_unrecoverable(std::uint64_t first, std::uint64_t count) noexcept {
-    if (stage.report_gap(stage.engine_.arbitration().get(feed::ArbitrationCounter::gaps)))
-        std::fprintf(stderr, "sentinel: feed messages %llu to %llu (%llu) given up; %llu instruments now stale\n",
-                     static_cast<unsigned long long>(first), static_cast<unsigned long long>(first + count - 1),
-                     static_cast<unsigned long long>(count),
-                     static_cast<unsigned long long>(stage.engine_.stale_instruments()));
-}
+// The gap's closing line says what was given up and what that made stale.
+void FeedStage::Output::on_unrecoverable(std::uint64_t, std::uint64_t) noexcept {}
 
 void FeedStage::Output::on_gap_closed(const feed::GapRecord& r) noexcept {
-    if (stage.report_gap(r.number))
-        std::fprintf(stderr, "sentinel: feed gap %llu closed: messages %llu to %llu: %llu recovered by re-request, "
-                             "%llu arrived late on the lines, %llu given up\n",
-                     static_cast<unsigned long long>(r.number), static_cast<unsigned long long>(r.first),
-                     static_cast<unsigned long long>(r.first + r.count - 1),
-                     static_cast<unsigned long long>(r.recovered), static_cast<unsigned long long>(r.filled_late),
-                     static_cast<unsigned long long>(r.unrecoverable));
+    if (!stage.report_gap(r.number)) return;
+    char stale[64] = "";
+    if (r.unrecoverable != 0)
+        std::snprintf(stale, sizeof stale, " (%llu instruments stale)",
+                      static_cast<unsigned long long>(stage.engine_.stale_instruments()));
+    std::fprintf(stderr, "sentinel: feed gap %llu closed: messages %llu to %llu: %llu recovered by re-request, "
+                         "%llu arrived late on the lines, %llu given up%s\n",
+                 static_cast<unsigned long long>(r.number), static_cast<unsigned long long>(r.first),
+                 static_cast<unsigned long long>(r.first + r.count - 1), static_cast<unsigned long long>(r.recovered),
+                 static_cast<unsigned long long>(r.filled_late), static_cast<unsigned long long>(r.unrecoverable), stale);
 }
 
 void FeedStage::Output::on_refused(const feed::RefusedPacket& p) noexcept {
@@ -164,16 +162,15 @@ void FeedStage::Output::on_refused(const feed::RefusedPacket& p) noexcept {
     const auto reason = static_cast<std::size_t>(p.reason);
     RefusalBurst& burst = stage.refusal_bursts_[reason];
     const std::uint64_t now_ns = stage.clock_.nanoseconds(rte_rdtsc());
-    const bool starts = !burst.seen || now_ns - burst.last_ns >= kRefusalQuietNs;
-    burst.seen = true;
-    burst.last_ns = now_ns;
-    if (!starts) {
+    if (burst.seen && now_ns - burst.reported_ns < kRefusalQuietNs) {  // a flood: a line a second at most
         ++burst.unreported;
         return;
     }
+    burst.seen = true;
+    burst.reported_ns = now_ns;
     const char* line = kLine[static_cast<std::size_t>(p.line)];
     std::fprintf(stderr, "sentinel: feed: %s on line %s (sequence %llu, %u messages; the session is at %llu): dropped "
-                         "whole, counted in %s_%s; more within a second are only counted (%llu since the last report)\n",
+                         "whole, counted in %s_%s; more in the next second are only counted (%llu since the last report)\n",
                  kWhat[reason], line, static_cast<unsigned long long>(p.sequence), static_cast<unsigned>(p.count),
                  static_cast<unsigned long long>(p.next_sequence), kCounter[reason], line,
                  static_cast<unsigned long long>(burst.unreported));

@@ -14,8 +14,8 @@
 //
 // The log (stderr): each declared gap by its number, once when found missing and once when closed
 // (how many of its messages were recovered, arrived late on the lines, were given up), up to
-// kMaxGapReports gaps; each burst of refused packets (malformed, foreign session, implausible) by
-// its first; each re-anchor.
+// kMaxGapReports gaps; refused packets (malformed, foreign session, implausible), a line a second
+// at most for each kind, with the count of those not reported; each re-anchor.
 //
 // Wire to book: for each feed packet that delivered messages, the TSC after the books took them
 // minus the RX burst's TSC goes into a histogram (feed_wire_to_book_p50_ns, _p99_ns).
@@ -122,7 +122,7 @@ private:
     // Gaps reported on stderr (each when declared, and again when closed) before further ones are
     // only counted.
     static constexpr std::uint64_t kMaxGapReports = 100;
-    // Refused packets are reported once per burst: the first after this long without one of its kind.
+    // Refused packets of one kind are reported at most once this often, the first at once.
     static constexpr std::uint64_t kRefusalQuietNs = 1'000'000'000;
 
     void add(FeedStageCounter c, std::uint64_t n = 1) noexcept { counters_.add(c, n); }
@@ -141,8 +141,8 @@ private:
     std::uint64_t last_timer_ns_ = 0;
     bool gap_reports_stopped_ = false;
     struct RefusalBurst {
-        std::uint64_t last_ns = 0;    // the last refusal of this kind
-        std::uint64_t unreported = 0;  // refusals since the last report
+        std::uint64_t reported_ns = 0;  // the last report of this kind
+        std::uint64_t unreported = 0;   // refusals since
         bool seen = false;
     };
     std::array<RefusalBurst, 3> refusal_bursts_{};  // by feed::Refusal

@@ -33,7 +33,7 @@ ArbitrationConfig hostile_config() {
     c.horizon = 1'000;
     c.reanchor_packets = 4;
     c.reanchor_ns = 5'000'000;
-    c.buffer_messages = 64;
+    c.buffer_messages = 1024;  // the horizon in force is at most the window less one
     c.max_message_size = 16;
     c.max_ranges = 16;
     return c;
@@ -163,6 +163,26 @@ TEST(LineArbitratorHostile, EndOfSessionFromAStrangerAndAnotherSessionChangeNoth
     EXPECT_EQ(rig.sink.refused[0].reason, Refusal::foreign_session);
 }
 
+TEST(LineArbitratorHostile, AnEndOfSessionCannotStartOne) {
+    Rig rig;
+    rig.raw(Line::a, end_of_session(6, "STRANGER01"));  // first of all: a session that is over
+    rig.raw(Line::b, end_of_session(6));
+    rig.a(1, 10);
+    EXPECT_EQ(rig.sink.delivered(), range(1, 10));
+    EXPECT_EQ(rig.get(C::foreign_session_packets_a) + rig.get(C::foreign_session_packets_b), 2u);
+    EXPECT_EQ(rig.get(C::session_ended), 0u);
+}
+
+TEST(LineArbitratorHostile, ReRequestsNearTheLastNumberNeverWrap) {
+    Rig rig;
+    rig.raw(Line::a, heartbeat(kMax - 8));  // joined late, near the top
+    rig.raw(Line::a, heartbeat(kMax - 4));
+    rig.wait(20'000);
+    ASSERT_EQ(rig.server.requests.size(), 1u);
+    EXPECT_EQ(rig.server.requests[0].sequence, kMax - 8);
+    EXPECT_EQ(rig.server.requests[0].count, 4u);
+}
+
 TEST(LineArbitratorHostile, AnAnswerNobodyAskedForCannotStartASession) {
     Rig rig;
     rig.raw(Line::recovery, rig.stream.packet(50, 5));
@@ -252,6 +272,54 @@ TEST(LineArbitratorHostile, AStrangersFirstPacketCannotHoldTheSessionForever) {
     ASSERT_FALSE(delivered.empty());
     EXPECT_EQ(delivered, range(delivered.front(), s + 9)) << "once moved, the live stream in order";
     EXPECT_EQ(rig.get(C::missing_messages), 0u);
+}
+
+TEST(LineArbitratorHostile, AStrangersSessionFirstCannotHoldTheFeedForever) {
+    Rig rig(300);
+    rig.raw(Line::a, heartbeat(5, "STRANGER01"));  // first: anchors the stranger's session
+    std::uint64_t s = 1;
+    for (; rig.get(C::reanchors) == 0 && s < 200; s += 5) {
+        rig.a(s, 5);
+        rig.wait(2'000'000);
+    }
+    ASSERT_EQ(rig.get(C::reanchors), 1u);
+    rig.a(s, 10);
+    const std::vector<std::uint64_t> delivered = rig.sink.delivered();
+    ASSERT_FALSE(delivered.empty());
+    EXPECT_EQ(delivered, range(delivered.front(), s + 9));
+    rig.raw(Line::b, heartbeat(s + 30, "STRANGER01"));
+    EXPECT_EQ(rig.sink.refused.back().reason, Refusal::foreign_session) << "the stranger is now the foreigner";
+}
+
+TEST(LineArbitratorHostile, AChainOfForgedHeartbeatsCannotWalkTheHorizon) {
+    Rig rig(400);
+    rig.a(1, 10);
+    for (std::uint64_t k = 1; k <= 40; ++k) rig.raw(Line::a, heartbeat(11 + 900 * k));  // each 900 past the last
+    for (std::uint64_t s = 11; s <= 391; s += 10) {
+        rig.a(s, 10);
+        rig.wait(300'000);
+    }
+    EXPECT_EQ(rig.sink.delivered(), range(1, 400));
+    EXPECT_EQ(rig.get(C::implausible_packets_a), 39u) << "only the first is within 1,000 of the next number";
+    EXPECT_EQ(rig.get(C::unrecoverable_messages), 0u);
+    EXPECT_EQ(rig.get(C::reanchors), 0u);
+}
+
+TEST(LineArbitratorHostile, AForgedMessageBeyondTheWindowCannotSkipTheLiveStream) {
+    ArbitrationConfig c = hostile_config();
+    c.buffer_messages = 64;  // the window: 63; the horizon: 1,000
+    Rig rig(400, c);
+    rig.a(1, 10);
+    rig.raw(Line::a, rig.forged(500, 1));
+    rig.raw(Line::b, rig.forged(500, 1));
+    for (std::uint64_t s = 11; s <= 391; s += 10) {
+        rig.a(s, 10);
+        rig.wait(300'000);
+    }
+    EXPECT_EQ(rig.sink.delivered(), range(1, 400));
+    EXPECT_EQ(rig.get(C::implausible_packets_a) + rig.get(C::implausible_packets_b), 2u);
+    EXPECT_EQ(rig.get(C::buffer_overflows), 0u);
+    EXPECT_EQ(rig.get(C::unrecoverable_messages), 0u);
 }
 
 TEST(LineArbitratorHostile, JoiningBeyondTheHorizonStartsThereWithNothingMissing) {
