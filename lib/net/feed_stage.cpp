@@ -178,8 +178,9 @@ void FeedStage::Output::on_refused(const feed::RefusedPacket& p) noexcept {
 }
 
 void FeedStage::Output::on_reanchor(std::uint64_t from, std::uint64_t to) noexcept {
-    std::fprintf(stderr, "sentinel: feed re-anchored: lines A and B stayed beyond the horizon, so the session moves "
-                         "from message %llu to %llu; every instrument is stale\n",
+    std::fprintf(stderr, "sentinel: feed re-anchored: for seconds the lines carried only a stream beyond the horizon "
+                         "or of another session; the session moves from message %llu to %llu; every instrument is "
+                         "stale\n",
                  static_cast<unsigned long long>(from), static_cast<unsigned long long>(to));
 }
 
