@@ -3,10 +3,13 @@
 // packets are built byte by byte from the spec's layout, with nothing from lib/feed: a parser that
 // misreads a field cannot agree with them by construction.
 
+#include <gtest/gtest.h>
+
 #include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <deque>
+#include <numeric>
 #include <span>
 #include <string_view>
 #include <vector>
@@ -158,5 +161,62 @@ private:
     std::uint16_t cap_;
     std::deque<mold::Request> pending_;
 };
+
+// A stream of `messages`, the arbitrator under test, its recording sink and a re-request server;
+// `now` moves only when a test waits.
+struct ArbitrationRig {
+    ArbitrationRig(const ArbitrationConfig& config, std::uint64_t messages, std::uint16_t server_cap)
+        : stream(messages), server(stream, server_cap), arbitrator(sink, server, config) {}
+
+    void on(Line line, std::uint64_t first, std::uint64_t count) {
+        arbitrator.on_packet(line, stream.packet(first, count), now);
+    }
+    void a(std::uint64_t first, std::uint64_t count) { on(Line::a, first, count); }
+    void b(std::uint64_t first, std::uint64_t count) { on(Line::b, first, count); }
+    void raw(Line line, const Bytes& payload) { arbitrator.on_packet(line, payload, now); }
+
+    // Lets `ns` pass and the arbitrator's timer run.
+    void wait(std::uint64_t ns) {
+        now += ns;
+        arbitrator.on_timer(now);
+    }
+    // Answers every request, the ones the answers cause included.
+    void answer_all() {
+        for (int i = 0; i < 1000 && server.answer(arbitrator, now); ++i) now += 10;
+    }
+
+    std::uint64_t get(ArbitrationCounter c) const { return arbitrator.counters().get(c); }
+    std::uint64_t duplicates() const {
+        return get(ArbitrationCounter::duplicates_a) + get(ArbitrationCounter::duplicates_b) +
+               get(ArbitrationCounter::duplicates_recovery);
+    }
+
+    void expect_bytes_as_sent() const {
+        ASSERT_EQ(sink.bytes.size(), sink.delivered().size());
+        const std::vector<std::uint64_t> delivered = sink.delivered();
+        for (std::size_t i = 0; i < delivered.size(); ++i) {
+            const auto m = stream.message(delivered[i]);
+            ASSERT_EQ(sink.bytes[i], Bytes(m.begin(), m.end())) << "message " << delivered[i];
+        }
+    }
+
+    Stream stream;
+    RecordingSink sink;
+    FakeServer server;
+    LineArbitrator<RecordingSink, FakeServer> arbitrator;
+    std::uint64_t now = 1'000'000;
+};
+
+// The sequence numbers first..last, in order.
+inline std::vector<std::uint64_t> range(std::uint64_t first, std::uint64_t last) {
+    std::vector<std::uint64_t> v(last + 1 - first);
+    std::iota(v.begin(), v.end(), first);
+    return v;
+}
+
+inline std::vector<std::uint64_t> operator+(std::vector<std::uint64_t> a, const std::vector<std::uint64_t>& b) {
+    a.insert(a.end(), b.begin(), b.end());
+    return a;
+}
 
 }  // namespace sentinel::feed::test

@@ -8,7 +8,6 @@
 
 #include <cstdint>
 #include <limits>
-#include <numeric>
 #include <vector>
 
 #include "arbitration_test_support.hpp"
@@ -39,13 +38,10 @@ ArbitrationConfig hostile_config() {
     return c;
 }
 
-struct Rig {
+struct Rig : ArbitrationRig {
     explicit Rig(std::uint64_t messages = 200, const ArbitrationConfig& config = hostile_config())
-        : stream(messages), server(stream, 1000), arbitrator(sink, server, config) {}
+        : ArbitrationRig(config, messages, 1000) {}
 
-    void a(std::uint64_t first, std::uint64_t count) { arbitrator.on_packet(Line::a, stream.packet(first, count), now); }
-    void b(std::uint64_t first, std::uint64_t count) { arbitrator.on_packet(Line::b, stream.packet(first, count), now); }
-    void raw(Line line, const Bytes& payload) { arbitrator.on_packet(line, payload, now); }
     // A packet of the session claiming `count` messages from `sequence` (each a one-byte 'Z').
     Bytes forged(std::uint64_t sequence, std::uint16_t count) const {
         Bytes b = header(kSession, sequence, count);
@@ -55,11 +51,6 @@ struct Rig {
         }
         return b;
     }
-    void wait(std::uint64_t ns) {
-        now += ns;
-        arbitrator.on_timer(now);
-    }
-    std::uint64_t get(C c) const { return arbitrator.counters().get(c); }
 
     // Every counter within what `packets` packets could carry, and the missing identity.
     void expect_bounded(std::uint64_t packets, std::uint64_t horizon = 1'000) const {
@@ -68,24 +59,7 @@ struct Rig {
         EXPECT_EQ(get(C::missing_messages), get(C::recovered_messages) + get(C::filled_late_messages) +
                                                 get(C::unrecoverable_messages) + arbitrator.open_messages());
     }
-
-    Stream stream;
-    RecordingSink sink;
-    FakeServer server;
-    LineArbitrator<RecordingSink, FakeServer> arbitrator;
-    std::uint64_t now = 1'000'000;
 };
-
-std::vector<std::uint64_t> range(std::uint64_t first, std::uint64_t last) {
-    std::vector<std::uint64_t> v(last + 1 - first);
-    std::iota(v.begin(), v.end(), first);
-    return v;
-}
-
-std::vector<std::uint64_t> operator+(std::vector<std::uint64_t> a, const std::vector<std::uint64_t>& b) {
-    a.insert(a.end(), b.begin(), b.end());
-    return a;
-}
 
 TEST(LineArbitratorHostile, MessageAtTheLastSequenceNumberIsRefusedAndTheStreamGoesOn) {
     Rig rig;

@@ -6,7 +6,6 @@
 #include <gtest/gtest.h>
 
 #include <cstdint>
-#include <numeric>
 #include <vector>
 
 #include "arbitration_test_support.hpp"
@@ -33,59 +32,11 @@ ArbitrationConfig small_config() {
     return c;
 }
 
-struct Rig {
+struct Rig : ArbitrationRig {
     explicit Rig(const ArbitrationConfig& config = small_config(), std::uint64_t messages = 100,
                  std::uint16_t server_cap = 1000)
-        : stream(messages), server(stream, server_cap), arbitrator(sink, server, config) {}
-
-    void on(Line line, std::uint64_t first, std::uint64_t count) {
-        arbitrator.on_packet(line, stream.packet(first, count), now);
-    }
-    void a(std::uint64_t first, std::uint64_t count) { on(Line::a, first, count); }
-    void b(std::uint64_t first, std::uint64_t count) { on(Line::b, first, count); }
-    void raw(Line line, const Bytes& payload) { arbitrator.on_packet(line, payload, now); }
-
-    // Lets `ns` pass and the arbitrator's timer run.
-    void wait(std::uint64_t ns) {
-        now += ns;
-        arbitrator.on_timer(now);
-    }
-    // Answers every request, the ones the answers cause included.
-    void answer_all() {
-        for (int i = 0; i < 1000 && server.answer(arbitrator, now); ++i) now += 10;
-    }
-
-    std::uint64_t get(C c) const { return arbitrator.counters().get(c); }
-    std::uint64_t duplicates() const {
-        return get(C::duplicates_a) + get(C::duplicates_b) + get(C::duplicates_recovery);
-    }
-
-    void expect_bytes_as_sent() const {
-        ASSERT_EQ(sink.bytes.size(), sink.delivered().size());
-        const std::vector<std::uint64_t> delivered = sink.delivered();
-        for (std::size_t i = 0; i < delivered.size(); ++i) {
-            const auto m = stream.message(delivered[i]);
-            ASSERT_EQ(sink.bytes[i], Bytes(m.begin(), m.end())) << "message " << delivered[i];
-        }
-    }
-
-    Stream stream;
-    RecordingSink sink;
-    FakeServer server;
-    LineArbitrator<RecordingSink, FakeServer> arbitrator;
-    std::uint64_t now = 1'000'000;
+        : ArbitrationRig(config, messages, server_cap) {}
 };
-
-std::vector<std::uint64_t> range(std::uint64_t first, std::uint64_t last) {
-    std::vector<std::uint64_t> v(last + 1 - first);
-    std::iota(v.begin(), v.end(), first);
-    return v;
-}
-
-std::vector<std::uint64_t> operator+(std::vector<std::uint64_t> a, const std::vector<std::uint64_t>& b) {
-    a.insert(a.end(), b.begin(), b.end());
-    return a;
-}
 
 TEST(LineArbitrator, LineAAloneDeliversEveryMessageOnceInOrder) {
     Rig rig;
