@@ -14,6 +14,7 @@
 #include <string_view>
 
 #include "disruptor/cache_line.hpp"
+#include "disruptor/counter_block.hpp"
 
 namespace sentinel::capture {
 
@@ -31,6 +32,7 @@ inline constexpr std::size_t kJournalCounterCount = static_cast<std::size_t>(Jou
 inline constexpr std::array<std::string_view, kJournalCounterCount> kJournalCounterLabels{
     "journal_written_packets", "journal_written_bytes", "journal_file_bytes", "journal_lost_packets",
     "journal_files"};
+static_assert(disruptor::every_label_given(kJournalCounterLabels), "a counter without a label: add it to kJournalCounterLabels, in the enum's order");
 
 // Alone on its line pair: the writer's stores must not invalidate a line a producer reads.
 class alignas(disruptor::kFalseSharingRange) JournalCounters {

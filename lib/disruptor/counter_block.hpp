@@ -13,6 +13,7 @@
 #include <atomic>
 #include <cstddef>
 #include <cstdint>
+#include <string_view>
 
 #include "cache_line.hpp"
 
@@ -37,5 +38,15 @@ public:
 private:
     std::array<std::atomic<std::uint64_t>, kSize> values_{};
 };
+
+// Whether every counter has its label. A label table shorter than its enum still compiles (the
+// rest are empty), so each one is checked where it is declared:
+//   static_assert(disruptor::every_label_given(kLabels), "...");
+template <std::size_t N>
+constexpr bool every_label_given(const std::array<std::string_view, N>& labels) noexcept {
+    for (const std::string_view label : labels)
+        if (label.empty()) return false;
+    return true;
+}
 
 }  // namespace sentinel::disruptor

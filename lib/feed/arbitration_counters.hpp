@@ -100,6 +100,7 @@ inline constexpr std::array<std::string_view, kArbitrationCounterCount> kArbitra
     "feed_session_ended",
     "feed_reanchors",
 };
+static_assert(disruptor::every_label_given(kArbitrationCounterLabels), "a counter without a label: add it to kArbitrationCounterLabels, in the enum's order");
 
 // The counter of `line` in the group of three that `line_a` opens.
 constexpr ArbitrationCounter on_line(ArbitrationCounter line_a, Line line) noexcept {

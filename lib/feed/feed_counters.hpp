@@ -112,6 +112,7 @@ inline constexpr std::array<std::string_view, kFeedCounterCount> kFeedCounterLab
     "book_levels_exhausted",
     "book_ladders_exhausted",
 };
+static_assert(disruptor::every_label_given(kFeedCounterLabels), "a counter without a label: add it to kFeedCounterLabels, in the enum's order");
 
 // The counter of each ITCH message type, by its type byte.
 constexpr FeedCounter message_counter(char type) noexcept {

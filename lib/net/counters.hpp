@@ -38,6 +38,7 @@ inline constexpr std::array<std::string_view, kCounterCount> kCounterLabels{
     "rx_packets",         "rx_bytes",           "dropped_ring_full",    "released_packets",
     "captured_packets",   "captured_bytes",     "filtered_out_packets", "dropped_journal",
     "forwarded_packets",  "forward_filtered_out", "dropped_tx",           "rx_runt_packets"};
+static_assert(disruptor::every_label_given(kCounterLabels), "a counter without a label: add it to kCounterLabels, in the enum's order");
 
 using Counters = disruptor::CounterBlock<Counter>;
 

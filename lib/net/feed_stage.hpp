@@ -63,6 +63,7 @@ inline constexpr std::size_t kFeedStageCounterCount = static_cast<std::size_t>(F
 inline constexpr std::array<std::string_view, kFeedStageCounterCount> kFeedStageCounterLabels{
     "feed_frames", "feed_not_udp", "feed_fragments", "feed_truncated_frames",
     "feed_rerequests_unsent", "tob_dropped_events", "feed_book_dumps"};
+static_assert(disruptor::every_label_given(kFeedStageCounterLabels), "a counter without a label: add it to kFeedStageCounterLabels, in the enum's order");
 
 struct FeedStageConfig {
     feed::ArbitrationConfig arbitration;
