@@ -44,8 +44,8 @@ private:
 //   static_assert(disruptor::every_label_given(kLabels), "...");
 template <std::size_t N>
 constexpr bool every_label_given(const std::array<std::string_view, N>& labels) noexcept {
-    for (const std::string_view label : labels)
-        if (label.empty()) return false;
+    for (std::size_t i = 0; i < N; ++i)
+        if (labels[i].data() == nullptr || labels[i].empty()) return false;
     return true;
 }
 
