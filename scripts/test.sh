@@ -3,7 +3,8 @@
 #   build/       release (-O3)          unit, stress and integration suites
 #   build-asan/  AddressSanitizer+UBSan unit and stress suites
 #   build-tsan/  ThreadSanitizer        unit and stress suites (the concurrency proof)
-#   build-fuzz/  libFuzzer (clang)      the MoldUDP64 + ITCH 5.0 decoder and books, 20 s
+#   build-fuzz/  libFuzzer (clang)      the regression corpus, then 20 s: the MoldUDP64 + ITCH 5.0
+#                                       decoder and books, and the line arbitrator and feed engine
 # Ends with one line "tests: N passed, N failed" and a non-zero exit if anything failed.
 set -euo pipefail
 
@@ -45,7 +46,7 @@ run_suites build none unit stress integration
 run_suites build-asan address,undefined unit stress
 run_suites build-tsan thread unit stress
 
-say "fuzzing the feed decoder and books for 20 s (tests/fuzz/run_fuzz.sh)"
+say "fuzzing the feed (decoder, books, arbitrator) for 20 s after its regression corpus (tests/fuzz/run_fuzz.sh)"
 if bash "$root/tests/fuzz/run_fuzz.sh" 20; then passed=$((passed + 1)); else failed=$((failed + 1)); status=1; fi
 
 if ((status != 0 && failed == 0)); then failed=1; fi  # a crash may leave no JUnit record
