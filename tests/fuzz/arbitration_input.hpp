@@ -92,6 +92,11 @@ struct Parsed {
     // None is 0, none runs past 2^64 - 1.
     bool numbers_exist() const { return sequence != 0 && count() <= std::numeric_limits<std::uint64_t>::max() - sequence; }
     std::uint64_t end() const { return sequence + count(); }
+    std::size_t longest() const {
+        std::size_t n = 0;
+        for (const Bytes& m : messages) n = std::max(n, m.size());
+        return n;
+    }
 };
 
 inline Parsed parse(std::span<const std::byte> p) {

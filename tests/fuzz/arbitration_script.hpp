@@ -2,7 +2,7 @@
 // Script: arbitration_fuzz's input, decoded into steps: which line a packet comes on (or a timer
 // tick), how much time passes first, and the packet. make_regression_corpus.py writes this format.
 //
-//   byte 0        the configuration: preset(), three tiny ones, so capacities and timers are reached
+//   byte 0        the configuration: preset(), four tiny ones, so capacities and timers are reached
 //   then steps, each an op byte and the fields it asks for:
 //   op bits 0-1   line: 0 A, 1 B, 2 recovery; 3 no packet, on_timer() only
 //   op bits 2-4   time passing first: 0 none, 1 u8 ns, 2 reorder_ns, 3 retry_ns,
@@ -48,7 +48,7 @@ inline constexpr std::uint64_t kMax = std::numeric_limits<std::uint64_t>::max();
 // Small enough that every capacity and timer is reached within a few steps.
 inline ArbitrationConfig preset(std::uint8_t pick) {
     ArbitrationConfig c;
-    switch (pick % 3) {
+    switch (pick % 4) {
         case 0:  // the shape of the appliance's, shrunk
             c.reorder_packets = 4;
             c.reorder_ns = 1'000;
@@ -77,7 +77,7 @@ inline ArbitrationConfig preset(std::uint8_t pick) {
             c.max_message_size = 40;
             c.max_ranges = 1;
             break;
-        default:  // the default horizon, tolerance by time only, requests uncapped
+        case 2:  // the default horizon, tolerance by time only, requests uncapped
             c.reorder_packets = 1'000'000;
             c.reorder_ns = 2'000;
             c.max_request = 0xFFFF;
@@ -87,6 +87,19 @@ inline ArbitrationConfig preset(std::uint8_t pick) {
             c.reanchor_packets = 8;
             c.reanchor_ns = 100'000;
             c.buffer_messages = 64;
+            c.max_message_size = 64;
+            c.max_ranges = 8;
+            break;
+        default:  // the default horizon and a quick tolerance: wide losses of up to 2^20 followed
+            c.reorder_packets = 2;
+            c.reorder_ns = 1'000;
+            c.max_request = 0xFFFF;
+            c.max_in_flight = 2;
+            c.retry_ns = 1'000;
+            c.recovery_timeout_ns = 20'000;
+            c.reanchor_packets = 4;
+            c.reanchor_ns = 50'000;
+            c.buffer_messages = 32;
             c.max_message_size = 64;
             c.max_ranges = 8;
             break;
@@ -106,7 +119,7 @@ public:
         : config_(config), capacity_(buffer_capacity) {}
 
     // The next step. `next` and `high` are where the session stands (the next number to deliver,
-    // one past the highest it has shown), for the fields that aim near them.
+    // one past the highest known to exist), for the fields that aim near them.
     Step step(Reader& in, std::uint64_t next, std::uint64_t high) {
         next_ = next;
         high_ = high;

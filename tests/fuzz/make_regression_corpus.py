@@ -72,7 +72,8 @@ SPECIAL_0, SPECIAL_1, SPECIAL_2, SPECIAL_2POW63, SPECIAL_2POW63_MINUS1, SPECIAL_
 
 OWN_SESSION, OTHER_SESSION = 0, 2
 HEARTBEAT_COUNT, END_OF_SESSION_COUNT = 0, 1
-PRESET_SMALL, PRESET_SMALLEST, PRESET_DEFAULT_HORIZON = range(3)
+PRESET_SMALL, PRESET_SMALLEST, PRESET_DEFAULT_HORIZON, PRESET_WIDE_LOSS = range(4)
+MESSAGE_RAW = 7  # a built message's kind: length u8, then the bytes
 
 
 def op(line, what=IN_ORDER, wait=NO_WAIT):
@@ -120,6 +121,27 @@ def messages(n):
 
 def built_messages(line, seq, n, session=OWN_SESSION, wait=NO_WAIT):
     return op(line, BUILT_CANONICAL, wait) + bytes([session]) + seq + bytes([messages(n)])
+
+
+def built_raw(line, seq, sizes, session=OWN_SESSION, wait=NO_WAIT):
+    """A built packet of messages of the given lengths (each <= 255 bytes, at most 8)."""
+    return op(line, BUILT, wait) + bytes([session]) + seq + bytes([messages(len(sizes))]) + b''.join(
+        bytes([MESSAGE_RAW, n]) + b'R' * n for n in sizes)
+
+
+def at(number):
+    """A built packet's sequence: exactly `number`."""
+    return sequence(U64, struct.pack('>Q', number))
+
+
+def ahead(distance):
+    """A built packet's sequence: `distance` past the next number to deliver."""
+    return sequence(NEXT_U32, struct.pack('>I', distance))
+
+
+def behind(distance):
+    """A built packet's sequence: `distance` (<= 255) before the next number to deliver."""
+    return sequence(NEXT_MINUS, bytes([distance]))
 
 
 def heartbeat(line, seq, session=OWN_SESSION, wait=NO_WAIT):
@@ -171,14 +193,27 @@ def arbitration_inputs():
         'other_session_mid_stream': script(
             PRESET_SMALL, stream(2), built_messages(B, sequence(NEXT, near(0)), 3, OTHER_SESSION),
             built_messages(A, sequence(NEXT, near(2)), 3, OTHER_SESSION), stream(2)),
+        # Admission's edges: a packet's numbers within the window less one of the next number (64
+        # slots: 63), ahead (the last slot held, one past refused) and behind (a copy 63 back is a
+        # duplicate, 64 back refused).
         'window_edge': script(
-            PRESET_SMALL, stream(1), built_messages(A, sequence(WINDOW_EDGE, near(-1)), 1),
-            built_messages(A, sequence(WINDOW_EDGE, near(0)), 1), built_messages(B, sequence(WINDOW_EDGE, near(1)), 2),
-            stream(2)),
+            PRESET_SMALL, stream(1), built_messages(A, sequence(WINDOW_EDGE, near(-2)), 1),
+            built_messages(A, sequence(WINDOW_EDGE, near(-1)), 1),
+            built_messages(B, sequence(WINDOW_EDGE, near(-3)), 2),
+            built_messages(B, sequence(WINDOW_EDGE, near(-2)), 2), stream(20), built_messages(A, behind(63), 1),
+            built_messages(A, behind(64), 1), stream(1)),
+        # The horizon's edge (256) for a far stream of the session: heartbeats one past it are no
+        # wide loss (4 packets over 3 us are short of the re-anchor's 5 us); after a live packet,
+        # heartbeats at it are: followed as a resync once 4 packets and 1 us old.
         'horizon_edges': script(
-            PRESET_SMALL, stream(1), heartbeat(A, sequence(HIGH_HORIZON, near(0))),
-            heartbeat(B, sequence(HIGH_HORIZON, near(1))), built_messages(A, sequence(BEHIND_HORIZON, near(-1)), 1),
-            built_messages(A, sequence(BEHIND_HORIZON, near(0)), 1), timer(WAIT_RECOVERY), stream(1)),
+            PRESET_SMALL, stream(1), heartbeat(A, sequence(NEXT_HORIZON, near(1))),
+            heartbeat(B, sequence(NEXT_HORIZON, near(1)), wait=WAIT_REORDER),
+            heartbeat(A, sequence(NEXT_HORIZON, near(1)), wait=WAIT_REORDER),
+            heartbeat(B, sequence(NEXT_HORIZON, near(1)), wait=WAIT_REORDER), stream(1),
+            heartbeat(A, sequence(NEXT_HORIZON, near(0))), heartbeat(B, sequence(NEXT_HORIZON, near(0))),
+            heartbeat(A, sequence(NEXT_HORIZON, near(0))),
+            heartbeat(B, sequence(NEXT_HORIZON, near(0)), wait=WAIT_REORDER),
+            timer(WAIT_RECOVERY), stream(1)),
         'gap_recovered': script(
             PRESET_SMALL, stream(2), skip(A, 8), skip(B, 8), timer(WAIT_REORDER), in_order(RECOVERY, 4),
             in_order(RECOVERY, 4), timer(WAIT_RETRY), in_order(RECOVERY, 4), stream(1)),
@@ -191,6 +226,8 @@ def arbitration_inputs():
         'gap_filled_late': script(
             PRESET_SMALL, stream(1), skip(A, 4), in_order(A), in_order(A), timer(WAIT_REORDER), in_order(B),
             in_order(B), in_order(B), stream(1)),
+        # Line A runs on past a gap: what lies within the window (15) is held, the rest refused (no
+        # longer a buffer overflow: it would take 100 ns to be followed as a wide loss).
         'buffer_full': script(
             PRESET_SMALLEST, stream(1), skip(A, 2), *[in_order(A) for _ in range(6)], stream(1)),
         'late_join': script(PRESET_SMALL, jump(A, 4), jump(B, 4), stream(2)),
@@ -211,6 +248,66 @@ def arbitration_inputs():
         'malformed_count': script(
             PRESET_SMALL, stream(1), raw(A, SESSION + struct.pack('>QH', 5, 3) + struct.pack('>H', 1) + b'S'),
             stream(1)),
+        # A message longer than max_message_size (64) makes its packet malformed, first or mid-stream,
+        # on any line; one of exactly 64 bytes is held.
+        'oversize_message': script(
+            PRESET_SMALL, built_raw(A, sequence(NEXT, near(0)), [65]), stream(1),
+            built_raw(B, sequence(NEXT, near(1)), [64, 65]), built_raw(A, sequence(NEXT, near(2)), [10, 64]),
+            skip(A, 4), timer(WAIT_REORDER), built_raw(RECOVERY, sequence(NEXT, near(0)), [65, 1]), stream(2)),
+        # An end of session of our own session, before any packet: it starts no session.
+        'end_of_session_first': script(
+            PRESET_SMALL, end_of_session(A, sequence(NEXT, near(8))), end_of_session(B, sequence(NEXT, near(0))),
+            stream(3)),
+        # A stranger's heartbeat anchors its session; the real feed, foreign at first, is a far
+        # stream that takes the session after 3 packets and 5 us: the stranger is then the foreigner.
+        'foreign_session_first_reanchors': script(
+            PRESET_SMALL, heartbeat(A, sequence(NEXT, near(100)), OTHER_SESSION), in_order(A), in_order(B),
+            in_order(A, wait=WAIT_REANCHOR), in_order(B), stream(2),
+            heartbeat(B, sequence(NEXT, near(4)), OTHER_SESSION), stream(1)),
+        # Heartbeats each 10 past the last: those within the window open ranges until the 4 records
+        # are taken (the fifth reveals nothing), those beyond it are refused; none walks the
+        # horizon, and the lines then fill what was revealed.
+        'heartbeat_chain': script(
+            PRESET_SMALL, stream(1), *[heartbeat(A, at(15 + 10 * k)) for k in range(8)], timer(WAIT_REORDER),
+            stream(13)),
+        # A forged message between the window (63) and the horizon (256), on both lines, three at a
+        # time while the live stream flows: each live packet ends the far stream, none is followed.
+        'forged_between_window_and_horizon': script(
+            PRESET_SMALL, stream(1),
+            *[built_messages(A, ahead(100), 1, wait=WAIT_REORDER) + built_messages(B, ahead(100), 1) +
+              built_messages(A, ahead(101), 1) + in_order(B, wait=WAIT_REORDER) + in_order(A)
+              for _ in range(4)], stream(1)),
+        # Both lines jump 64 (beyond the window, within the horizon): a wide loss, followed by the
+        # fourth packet 1 us later, what lies between given up (a buffer overflow).
+        'wide_loss_followed': script(
+            PRESET_SMALL, stream(2), jump(A, 5), jump(B, 5), in_order(A, wait=WAIT_REORDER), in_order(B),
+            stream(2)),
+        # The same at the default horizon: a jump of 2^20 - 1 followed after 2 packets.
+        'wide_loss_followed_default_horizon': script(
+            PRESET_WIDE_LOSS, stream(2), jump(A, 0, messages=1), jump(B, 0, messages=1, wait=WAIT_REORDER),
+            stream(2)),
+        # Two ranges where one record is left: the split finds no room, a resync to the message.
+        'ranges_full_overflow': script(PRESET_SMALLEST, stream(1), skip(A, 2), skip(A, 2), in_order(A)),
+        # A far stream alternating between another session and ours beyond the window is no stream.
+        'far_stream_mixed_sessions': script(
+            PRESET_SMALL, stream(1),
+            *[built_messages(A, ahead(100), 1, OTHER_SESSION, wait=WAIT_REANCHOR) +
+              built_messages(B, ahead(100), 1, wait=WAIT_REANCHOR) for _ in range(3)], stream(1)),
+        # The session's own stream 80 behind the next number, beyond the window: no wide loss (it is
+        # behind), a re-anchor back after 3 packets and 5 us.
+        'far_stream_behind': script(
+            PRESET_SMALL, stream(20), built_messages(A, behind(80), 4), built_messages(B, behind(80), 4),
+            built_messages(A, behind(76), 4, wait=WAIT_REANCHOR), built_messages(B, behind(0), 4), stream(1)),
+        # Gaps [5, 9) and [9, 13) (heartbeats), declared apart; 9 arrives: only its own gap's clock
+        # restarts, so the first is given up 10 x recovery_timeout after it was declared.
+        'stall_clock_per_gap': script(
+            PRESET_SMALL, stream(1), heartbeat(A, at(9)), timer(WAIT_REORDER), heartbeat(A, at(13)),
+            timer(WAIT_REORDER), built_messages(B, at(9), 1, wait=WAIT_RETRY), timer_u16(1500), stream(3)),
+        # A declared gap while the lines bring only packets beyond the window: they count as line
+        # packets, so the gap is given up after recovery_timeout and 4 of them, not 10 x as long.
+        'stall_counts_refused_line_packets': script(
+            PRESET_SMALL, stream(1), skip(A, 4), timer(WAIT_REORDER), timer(WAIT_RECOVERY),
+            *[built_messages(A if k % 2 else B, ahead(100), 1) for k in range(4)], timer(NO_WAIT), stream(3)),
     }
 
 
