@@ -100,8 +100,7 @@ public:
             ranges_[i + 1].first = sequence + 1;
             r.end = sequence;
         }
-        // Split or not, what is left of the range got a number: it is not stalled.
-        if (filled.arrival == Arrival::declared) restart(sequence, filled.gap_id, now_ns, packet);
+        if (filled.arrival == Arrival::declared) restart(filled.gap_id, now_ns, packet);
         return filled;
     }
 
@@ -115,15 +114,14 @@ public:
     }
 
 private:
-    // What is left of the declared range `sequence` was in: the parts of gap `id` that border on it
-    // (a neighbour that merely touches it is another gap, with its own clock).
-    void restart(std::uint64_t sequence, GapLedger::Id id, std::uint64_t now_ns, std::uint64_t packet) noexcept {
-        const std::size_t i = index_after(sequence);
-        for (MissingRange* r : {i > 0 && ranges_[i - 1].end == sequence ? &ranges_[i - 1] : nullptr,
-                                i < size_ && ranges_[i].first == sequence + 1 ? &ranges_[i] : nullptr}) {
-            if (r == nullptr || !r->gap || r->gap_id != id) continue;
-            r->stalled_ns = now_ns;
-            r->stalled_packet = packet;
+    // Every part of declared gap `id`: one of its numbers arrived, so none of it is stalled.
+    // Cold: only declared gaps, whose ranges are few.
+    void restart(GapLedger::Id id, std::uint64_t now_ns, std::uint64_t packet) noexcept {
+        for (std::size_t i = 0; i < size_; ++i) {
+            MissingRange& r = ranges_[i];
+            if (!r.gap || r.gap_id != id) continue;
+            r.stalled_ns = now_ns;
+            r.stalled_packet = packet;
         }
     }
 

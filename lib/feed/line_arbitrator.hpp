@@ -261,10 +261,14 @@ bool LineArbitrator<Sink, Req>::far_ahead(Line line, const mold::Packet& packet,
     const std::uint64_t packets = wide_loss ? config_.reorder_packets : config_.reanchor_packets;
     const std::uint64_t ns = wide_loss ? config_.reorder_ns : config_.reanchor_ns;
     if (far_.packets < packets || now_ns - far_.since_ns < ns) return false;
+    const std::uint64_t first = far_.first;
     far_ = FarStream{};
     if (wide_loss) {
         counters_.add(ArbitrationCounter::buffer_overflows);
-        resync_to(packet.sequence, now_ns);
+        // Only what lies before the stream is given up: the numbers its earlier packets carried
+        // (refused while it was judged) become a gap to re-request, where the window allows.
+        if (first > next_) resync_to(first, now_ns);
+        if (!within_horizon(packet, next_, reach_)) resync_to(packet.sequence, now_ns);
     } else {
         session_ = packet.session;
         reanchor(packet.sequence, now_ns);
@@ -277,6 +281,7 @@ bool LineArbitrator<Sink, Req>::far_ahead(Line line, const mold::Packet& packet,
 template <ArbitrationSink Sink, Requester Req>
 void LineArbitrator<Sink, Req>::reanchor(std::uint64_t to, std::uint64_t now_ns) noexcept {
     finish(now_ns);
+    scheduler_.clear();  // what was asked for is of the old numbers
     counters_.add(ArbitrationCounter::reanchors);
     sink_.on_reanchor(next_, to);
     buffer_.clear();  // held copies of the old numbers must not pass for the new ones

@@ -87,6 +87,9 @@ public:
 
     std::size_t in_flight() const noexcept { return in_flight_count_; }
 
+    // Forgets every request in flight: their numbers now mean something else (a re-anchor).
+    void clear() noexcept { in_flight_count_ = 0; }
+
 private:
     struct Asked {
         std::uint64_t first = 0;

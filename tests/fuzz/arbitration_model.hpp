@@ -26,7 +26,7 @@
 //                reorder_ns old; a heartbeat with max_ranges tracked reveals nothing
 //   stalled      the front gap, none of whose part arrived for recovery_timeout_ns while the lines
 //                brought reorder_packets packets, or for 10 x recovery_timeout_ns: given up. An
-//                arrival restarts the clock of the parts of its gap that border on it
+//                arrival restarts the clock of every part of its gap
 //
 // Thread safety: one thread.
 
@@ -115,6 +115,7 @@ private:
 
     struct Far {
         SessionId session{};
+        std::uint64_t first = 0;
         std::uint64_t end = 0;
         std::uint64_t since_ns = 0;
         std::uint64_t packets = 0;
@@ -159,10 +160,11 @@ private:
     bool follow(Line line, const Parsed& p) {
         if (line == Line::recovery || p.kind == mold::PacketKind::end_of_session || !p.numbers_exist()) return false;
         if (far_.packets != 0 && far_.session == p.session && within(p, far_.end, reach_)) {
+            far_.first = std::min(far_.first, p.sequence);
             far_.end = std::max(far_.end, p.end());
             ++far_.packets;
         } else {
-            far_ = Far{p.session, p.end(), now_, 1};
+            far_ = Far{p.session, p.sequence, p.end(), now_, 1};
         }
         const bool wide_loss = p.session == *session_ && p.sequence > next_ && within(p, next_, config_.horizon);
         const std::uint64_t packets = wide_loss ? config_.reorder_packets : config_.reanchor_packets;
@@ -170,7 +172,8 @@ private:
         if (far_.packets < packets || now_ - far_.since_ns < ns) return false;
         if (wide_loss) {
             add(ArbitrationCounter::buffer_overflows);
-            resync_to(p.sequence);
+            if (far_.first > next_) resync_to(far_.first);  // what the stream carried before is re-requested
+            if (!within(p, next_, reach_)) resync_to(p.sequence);
         } else {
             if (next_ < horizon_) resync_to(horizon_);
             add(ArbitrationCounter::reanchors);
@@ -255,7 +258,7 @@ private:
         }
         if (gap == 0) return true;
         for (Range& r : ranges_) {
-            if (r.gap != gap || (r.end != sequence && r.first != sequence + 1)) continue;
+            if (r.gap != gap) continue;
             r.quiet_ns = now_;
             r.quiet_packet = line_packets_;
         }
