@@ -14,8 +14,9 @@
 //   then, and in on_timer(now), while anything is missing:
 //     a range missing for reorder_packets line packets or reorder_ns ─▶ a gap: sink.on_gap()
 //     gaps ─▶ RecoveryScheduler ─▶ requester.send(mold::Request)   capped in flight, retried
-//     the front gap stalled (none of it arrived for recovery_timeout_ns as the lines flowed) ─▶ resync past it
-//   and at once, when a message cannot be held (window, size, or ranges full) ─▶ resync up to it
+//     the front gap stalled (none of it arrived for recovery_timeout_ns as the lines flowed)
+//       ─▶ resync past it
+//   and at once, when a message cannot be held (no range record left) ─▶ resync up to it
 //
 // The first copy of a sequence number wins, whichever line brought it. A resync gives the missing
 // numbers up (counted unrecoverable; sink.on_unrecoverable() with each exact range, before any
@@ -34,17 +35,17 @@
 // and each refusal goes to sink.on_refused(). What is admitted can always be held, so no single
 // packet forces a resync. A stream that stays beyond the window, consistently on line A or B with
 // no admitted line packet among it, is followed: within the horizon, after reorder_packets and
-// reorder_ns (a loss wider than the window: a resync to it, what lies between given up); beyond
-// it or in another session, after reanchor_packets and reanchor_ns (an outage, a new session, or
-// the real feed after a stranger's packet came first: the arbitrator gives up what is missing,
-// delivers what it holds, and re-anchors there, sink.on_reanchor()). An admitted line packet
-// resets those counts, so no packet, nor any number of them, moves a session that is alive. Forged packets within the horizon
-// cannot be told from the feed's: a heartbeat ahead of the stream opens a gap the lines then fill,
-// a forged message that comes first wins as any first copy does, and forged messages scattered
-// over more ranges than max_ranges force a resync within the window.
+// reorder_ns (a loss wider than the window: a resync to the stream's start, what lies before it
+// given up); beyond it or in another session, after reanchor_packets and reanchor_ns (an outage, a
+// new session, or the real feed after a stranger's packet came first: the arbitrator gives up what
+// is missing, delivers what it holds, and re-anchors there, sink.on_reanchor()). An admitted line
+// packet resets those counts, so no packet, nor any number of them, moves a session that is alive.
+// Forged packets within the window cannot be told from the feed's: a heartbeat ahead of the stream
+// opens a gap the lines then fill, a forged message that comes first wins as any first copy does,
+// and forged messages scattered over more ranges than max_ranges force a resync within the window.
 //
 // Joining. The first packet of line A or B with numbers that exist, messages or a heartbeat,
-// anchors the session. Sessions number from 1: a feed joined within the horizon of its start has a
+// anchors the session. Sessions number from 1: a feed joined within the window of its start has a
 // gap from 1, re-requested like any other; one joined later starts where it joined, with nothing
 // counted missing (it was never ours).
 //
