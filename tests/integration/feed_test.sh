@@ -71,53 +71,8 @@ check "A/B: no mbuf leak" no_leak
 # The top-of-book records: one per change, numbered from 1 without holes; the file and the
 # multicast datagrams carry the same bytes; each symbol's last record is the book's top.
 tob_check() {
-  python3 - "$tmp/ab.tob" "$tmp/tob.pcap" "$tmp/ab.book" "$(value feed_top_changes "$tmp/ab.stats")" \
-    "$(value tob_datagrams "$tmp/ab.stats")" <<'EOF'
-import struct, sys
-tob_path, pcap_path, book_path, changes, datagrams = sys.argv[1:4] + [int(v) for v in sys.argv[4:6]]
-data = open(tob_path, "rb").read()
-records, grams, at, expect = [], [], 0, 1
-while at < len(data):
-    magic, size, count, first = struct.unpack_from("<4sHHQ", data, at)
-    assert magic == b"STB1" and size == 64 and 1 <= count <= 21, (magic, size, count)
-    assert first == expect, "record %d follows %d" % (first, expect - 1)
-    grams.append(data[at:at + 16 + 64 * count])
-    for i in range(count):
-        records.append(struct.unpack_from("<QQQQIIIIHBx8s4x", data, at + 16 + 64 * i))
-    expect, at = first + count, at + 16 + 64 * count
-assert len(records) == changes, "%d records, feed_top_changes %d" % (len(records), changes)
-assert len(grams) == datagrams, "%d datagrams, tob_datagrams %d" % (len(grams), datagrams)
-# The multicast copy: classic pcap, Ethernet/IPv4/UDP to 239.77.1.1:31000.
-pcap = open(pcap_path, "rb").read()
-big = pcap[:4] in (b"\xa1\xb2\xc3\xd4", b"\xa1\xb2\x3c\x4d")
-at, sent = 24, []
-while at < len(pcap):
-    incl = struct.unpack_from(">I" if big else "<I", pcap, at + 8)[0]
-    frame = pcap[at + 16:at + 16 + incl]
-    assert frame[0:3] == b"\x01\x00\x5e" and frame[30:34] == bytes([239, 77, 1, 1]), frame[:40].hex()
-    assert frame[26:30] == bytes([10, 90, 0, 9]), "source %s" % frame[26:30].hex()
-    assert struct.unpack_from(">H", frame, 36)[0] == 31000
-    sent.append(frame[42:42 + struct.unpack_from(">H", frame, 38)[0] - 8])
-    at += 16 + incl
-assert sent == grams, "multicast: %d datagrams, file: %d (or their bytes differ)" % (len(sent), len(grams))
-# Each symbol's last record against the book's best levels.
-last = {}
-for r in records:
-    last[r[10].decode().rstrip()] = r
-best = {}
-for line in open(book_path):
-    sym, side, price, shares, orders = line.split()
-    best.setdefault((sym, side), (int(price.replace(".", "")), int(shares), int(orders)))
-for sym, r in last.items():
-    bid = best.get((sym, "B"), (0, 0, 0))
-    ask = best.get((sym, "S"), (0, 0, 0))
-    got_bid, got_ask = (r[4], r[2], r[6]), (r[5], r[3], r[7])
-    assert got_bid == bid and got_ask == ask, "%s: records say bid %s ask %s, the book %s %s" % (sym, got_bid, got_ask, bid, ask)
-    assert r[9] == 0, "%s flagged stale" % sym
-missing = sorted({sym for sym, _ in best} - set(last))
-assert not missing, "instruments with levels but no record: %s" % missing[:5]
-print("      %d records in %d datagrams, %d symbols" % (len(records), len(grams), len(last)))
-EOF
+  python3 "$here/tob_records.py" check "$tmp/ab.tob" "$tmp/tob.pcap" "$tmp/ab.book" \
+    "$(value feed_top_changes "$tmp/ab.stats")" "$(value tob_datagrams "$tmp/ab.stats")"
 }
 check "A/B: top-of-book file, multicast copy and book agree" tob_check
 check "A/B: tshark reads the multicast datagrams" tshark_ok "$tmp/tob.pcap"
@@ -148,21 +103,7 @@ check "gaps: feed identities ok" feed_identities_ok
 python3 "$gen_itch" --seed 14 --messages 20000 --instruments 12 --only-a --out "$tmp/tail_full.pcap" 2>/dev/null ||
   { echo "gen_itch.py failed"; exit 1; }
 # Drop the 4th data packet from the end (MoldUDP64 count 1..65534): a true gap with data behind it.
-python3 - "$tmp/tail_full.pcap" "$tmp/tail.pcap" <<'PY' >"$tmp/tail.gap"
-import struct, sys
-data = open(sys.argv[1], "rb").read()
-frames, at = [], 24
-while at < len(data):
-    incl = struct.unpack_from("<I", data, at + 8)[0]
-    frames.append(data[at:at + 16 + incl])
-    at += 16 + incl
-def count(frame):
-    return struct.unpack_from(">H", frame, 16 + 42 + 18)[0]
-data_frames = [i for i, f in enumerate(frames) if 0 < count(f) < 0xFFFF]
-victim = data_frames[-4]
-print(count(frames[victim]))
-open(sys.argv[2], "wb").write(data[:24] + b"".join(f for i, f in enumerate(frames) if i != victim))
-PY
+python3 "$here/drop_mold_packet.py" "$tmp/tail_full.pcap" "$tmp/tail.pcap" >"$tmp/tail.gap"
 tail_gap=$(<"$tmp/tail.gap")
 run "${eal[@]}" --vdev "net_pcap0,rx_pcap=$tmp/tail.pcap" -- "${lines[@]}" --book-out "$tmp/tail.book" \
   --tob-out "$tmp/tail.tob" --stop-when-idle 10 --stats-out "$tmp/tail.stats"
@@ -175,12 +116,7 @@ check "end-of-input gap: books equal a replay that skips the gap" same_file tail
 tail_records() {
   local changes records
   changes=$(value feed_top_changes "$tmp/tail.stats")
-  records=$(python3 -c '
-import struct, sys
-d = open(sys.argv[1], "rb").read(); at = n = 0
-while at < len(d):
-    c = struct.unpack_from("<H", d, at + 6)[0]; n += c; at += 16 + 64 * c
-print(n)' "$tmp/tail.tob")
+  records=$(python3 "$here/tob_records.py" count "$tmp/tail.tob")
   equals "records = feed_top_changes" "$changes" "$records" && test "$(value tob_dropped_events "$tmp/tail.stats")" = 0
 }
 check "end-of-input gap: the publisher wrote every change, those of the stop too" tail_records

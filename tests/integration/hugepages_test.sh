@@ -17,6 +17,7 @@ readonly SCRIPT
 readonly STEP_TIMEOUT=30 # seconds, for each call of the script
 readonly HOLD_SECONDS=60 # background holders die by themselves if cleanup never runs
 readonly PAGES=64
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 readonly POOL_2M=/sys/kernel/mm/hugepages/hugepages-2048kB
 readonly POOL_1G=/sys/kernel/mm/hugepages/hugepages-1048576kB
 
@@ -127,21 +128,7 @@ hold_by_fd() {
 
 # Starts a process that maps FILE and closes its descriptor, as DPDK's --legacy-mem does.
 hold_by_mapping() {
-    python3 - "$1" "$HOLD_SECONDS" <<'EOF' &
-import ctypes, os, sys, time
-libc = ctypes.CDLL(None, use_errno=True)
-libc.mmap.restype = ctypes.c_void_p
-libc.mmap.argtypes = [ctypes.c_void_p, ctypes.c_size_t, ctypes.c_int, ctypes.c_int,
-                      ctypes.c_int, ctypes.c_long]
-fd = os.open(sys.argv[1], os.O_RDWR | os.O_CREAT, 0o600)
-os.ftruncate(fd, 2 << 20)
-addr = libc.mmap(None, 2 << 20, 3, 1, fd, 0)  # PROT_READ|PROT_WRITE, MAP_SHARED
-if addr in (None, ctypes.c_void_p(-1).value):
-    sys.exit(1)
-ctypes.memset(addr, 1, 1)  # fault the page in
-os.close(fd)
-time.sleep(float(sys.argv[2]))
-EOF
+    python3 "$here/hold_mapping.py" "$1" "$HOLD_SECONDS" &
     holders+=($!)
     wait_for_holder '[0-9]*' "$1" maps
 }
