@@ -1,6 +1,7 @@
 #pragma once
-// printf_string: printf into a std::string, for the cold-path messages of the journal's checker
-// and repairer (GCC 12's library has no std::format; the format attribute checks the arguments).
+// printf_string: printf into a std::string, for cold-path messages (the journal's checker and
+// repairer, the pcap input check). GCC 12's library has no std::format; the format attribute
+// checks the arguments.
 
 #include <cstdarg>
 #include <cstdio>

@@ -6,11 +6,12 @@
 
 #include <algorithm>
 #include <cerrno>
-#include <cstdarg>
 #include <cstdio>
 #include <cstring>
 #include <system_error>
 #include <vector>
+
+#include "capture/printf_string.hpp"
 
 namespace sentinel::net {
 namespace {
@@ -25,19 +26,8 @@ constexpr std::size_t kRecordHeaderBytes = 16;
 constexpr std::size_t kPatchedRecordHeaderBytes = 24;
 constexpr std::uint32_t kLinkTypeEthernet = 1;
 
+using capture::printf_string;
 using ull = unsigned long long;
-
-[[gnu::format(printf, 1, 2)]] std::string format(const char* fmt, ...) {
-    va_list args;
-    va_start(args, fmt);
-    va_list again;
-    va_copy(again, args);
-    std::string line(static_cast<std::size_t>(std::vsnprintf(nullptr, 0, fmt, args)), '\0');
-    std::vsnprintf(line.data(), line.size() + 1, fmt, again);
-    va_end(again);
-    va_end(args);
-    return line;
-}
 
 // The file read a window at a time: records a few dozen bytes apart share one read, and a skip past
 // the window costs one pread at the next header.
@@ -127,10 +117,10 @@ public:
                      raw == __builtin_bswap32(kMagicPatched);
         const std::uint32_t magic = c_.swapped ? __builtin_bswap32(raw) : raw;
         c_.nanoseconds = magic == kMagicNano;
-        if (got < kFileHeaderBytes) return refuse_file(format("file header cut short: %zu of 24 bytes", got));
+        if (got < kFileHeaderBytes) return refuse_file(printf_string("file header cut short: %zu of 24 bytes", got));
         const std::uint16_t major = load16(h + 4, c_.swapped), minor = load16(h + 6, c_.swapped);
         if (!(major == 2 && minor <= 4) && !(major == 543 && minor == 0))
-            return refuse_file(format("pcap version %u.%u, which libpcap does not read", major, minor));
+            return refuse_file(printf_string("pcap version %u.%u, which libpcap does not read", major, minor));
         const std::uint32_t snaplen = load32(h + 16, c_.swapped);
         const std::uint32_t link_type = load32(h + 20, c_.swapped) & 0x03FFFFFF;  // the low bits: the FCS ones aside
         c_.snaplen = snaplen == 0 || snaplen > kPcapMaxCaplen ? kPcapMaxCaplen : snaplen;
@@ -155,7 +145,7 @@ private:
             std::size_t got = 0;
             const std::byte* h = file_.at(at, header_bytes_, got);
             if (got < header_bytes_) {  // libpcap: "truncated dump file"; the next read finds the end
-                damage(at, size - at, format("record header cut short: %zu of %zu bytes", got, header_bytes_));
+                damage(at, size - at, printf_string("record header cut short: %zu of %zu bytes", got, header_bytes_));
                 return refuse();
             }
             const std::uint32_t fraction = load32(h + 4, c_.swapped);
@@ -164,13 +154,13 @@ private:
                 std::swap(caplen, len);
             const std::uint64_t data = at + header_bytes_;
             if (caplen > kPcapMaxCaplen) {  // refused; libpcap's next read starts right after this header
-                damage(at, header_bytes_, format("caplen %u above libpcap's limit of %u", caplen, kPcapMaxCaplen));
+                damage(at, header_bytes_, printf_string("caplen %u above libpcap's limit of %u", caplen, kPcapMaxCaplen));
                 refuse();
                 at = data;
                 continue;
             }
             if (caplen > size - data) {  // libpcap reads to the end of the file and refuses the record
-                damage(at, size - at, format("record of %u bytes runs past the end of the file (%llu left)", caplen,
+                damage(at, size - at, printf_string("record of %u bytes runs past the end of the file (%llu left)", caplen,
                                              static_cast<ull>(size - data)));
                 return refuse();
             }
@@ -191,14 +181,14 @@ private:
     // What is wrong with a record libpcap hands out; "" when nothing is.
     std::string handed_out_problem(const std::byte* h, std::uint32_t caplen, std::uint32_t len,
                                    std::uint32_t fraction) const {
-        if (caplen > c_.snaplen) return format("caplen %u above the file's snaplen of %u", caplen, c_.snaplen);
-        if (caplen > len) return format("caplen %u above the original length of %u", caplen, len);
+        if (caplen > c_.snaplen) return printf_string("caplen %u above the file's snaplen of %u", caplen, c_.snaplen);
+        if (caplen > len) return printf_string("caplen %u above the original length of %u", caplen, len);
         if (caplen == 0) {
             const bool zeros = std::all_of(h, h + header_bytes_, [](std::byte b) { return b == std::byte{0}; });
             return zeros ? "a record header of zeros (caplen 0)" : "caplen 0";
         }
         if (fraction >= units_)
-            return format("timestamp fraction %u of %u per second", fraction, static_cast<unsigned>(units_));
+            return printf_string("timestamp fraction %u of %u per second", fraction, static_cast<unsigned>(units_));
         return {};
     }
 
@@ -236,19 +226,19 @@ public:
             std::size_t got = 0;
             const std::byte* h = file_.at(at, kPacketBlockHead, got);
             if (got < kMinBlockBytes)
-                return broken(at, format("block header cut short: %zu of %zu bytes", got, kMinBlockBytes));
+                return broken(at, printf_string("block header cut short: %zu of %zu bytes", got, kMinBlockBytes));
             const bool section = load32(h, false) == kPcapngSectionHeader;  // the same in either byte order
             if (section) {
                 const std::uint32_t magic = load32(h + 8, false);
                 c_.swapped = magic == __builtin_bswap32(kByteOrderMagic);
                 if (!c_.swapped && magic != kByteOrderMagic)
-                    return broken(at, format("section header block with byte-order magic 0x%08x", magic));
+                    return broken(at, printf_string("section header block with byte-order magic 0x%08x", magic));
             }
             const std::uint32_t type = load32(h, c_.swapped), length = load32(h + 4, c_.swapped);
             if (length < kMinBlockBytes || length % 4 != 0)
-                return broken(at, format("block type 0x%08x with length %u", type, length));
+                return broken(at, printf_string("block type 0x%08x with length %u", type, length));
             if (length > size - at)
-                return broken(at, format("block type 0x%08x of %u bytes runs past the end of the file (%llu left)",
+                return broken(at, printf_string("block type 0x%08x of %u bytes runs past the end of the file (%llu left)",
                                          type, length, static_cast<ull>(size - at)));
             std::uint32_t fields[kPacketBlockHead / 4] = {};  // the window may move to reach the trailer
             std::memcpy(fields, h, std::min(got, kPacketBlockHead));
@@ -256,16 +246,16 @@ public:
             std::size_t got_trailer = 0;
             if (const std::uint32_t trailer = load32(file_.at(at + length - 4, 4, got_trailer), c_.swapped);
                 trailer != length)
-                return broken(at, format("block type 0x%08x of %u bytes ends in length %u", type, length, trailer));
+                return broken(at, printf_string("block type 0x%08x of %u bytes ends in length %u", type, length, trailer));
             if (section && load16(h + 12, c_.swapped) != 1)
-                return broken(at, format("section header version %u.%u", load16(h + 12, c_.swapped),
+                return broken(at, printf_string("section header version %u.%u", load16(h + 12, c_.swapped),
                                          load16(h + 14, c_.swapped)));
             if (type == kInterfaceDescription) interfaces_ = true;
             if (type == kEnhancedPacket || type == kObsoletePacket) {
                 const std::uint32_t caplen = load32(h + 20, c_.swapped), len = load32(h + 24, c_.swapped);
                 if (got < kPacketBlockHead || std::uint64_t{caplen} + kPacketBlockHead + 4 > length)
-                    return broken(at, format("packet block of %u bytes with caplen %u", length, caplen));
-                packet(at, length, caplen, caplen > len ? format("caplen %u above the original length of %u", caplen, len)
+                    return broken(at, printf_string("packet block of %u bytes with caplen %u", length, caplen));
+                packet(at, length, caplen, caplen > len ? printf_string("caplen %u above the original length of %u", caplen, len)
                                            : caplen == 0 ? "caplen 0" : "");
             } else if (type == kSimplePacket) {
                 packet(at, length, std::min<std::uint32_t>(load32(h + 8, c_.swapped), length - 16), "");
@@ -336,8 +326,8 @@ PcapInputCheck check_pcap_input(const std::string& path) {
     } else {
         c.format = PcapInputCheck::Format::unknown;
         c.opens = false;
-        c.problem = got < 4 ? format("%zu bytes, too few for a magic number", got)
-                            : format("first word 0x%08x is neither a pcap nor a pcapng magic", magic);
+        c.problem = got < 4 ? printf_string("%zu bytes, too few for a magic number", got)
+                            : printf_string("first word 0x%08x is neither a pcap nor a pcapng magic", magic);
     }
     return c;
 }
