@@ -52,7 +52,16 @@ struct BookConfig {
     std::size_t max_orders = std::size_t{1} << 22;    // resting orders, every instrument together
     std::size_t max_levels = std::size_t{1} << 20;    // price levels, every instrument and side together
     std::size_t ladder_rungs = std::size_t{1} << 22;  // a ladder's chunk is < 2x its depth (min 8), plus free chunks
+
+    // Books for `orders` resting orders, levels and rungs in the defaults' proportion: a level
+    // for every four orders (at least 1024), a rung for every order.
+    static constexpr BookConfig for_orders(std::size_t orders) noexcept {
+        return {.max_orders = orders, .max_levels = orders / 4 > 1024 ? orders / 4 : 1024, .ladder_rungs = orders};
+    }
 };
+static_assert(BookConfig::for_orders(BookConfig{}.max_orders).max_levels == BookConfig{}.max_levels &&
+              BookConfig::for_orders(BookConfig{}.max_orders).ladder_rungs == BookConfig{}.ladder_rungs,
+              "the defaults are the books for their order count");
 
 // The best level of one side; orders == 0 when the side is empty.
 struct Quote {
