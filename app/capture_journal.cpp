@@ -19,7 +19,7 @@ constexpr std::size_t kBuffersPerProducer = 8;
 
 // The buffers for --rotate-size and --snaplen (capture/journal_sizing.hpp); a rotation too small
 // for one snaplen packet and a file's header is refused.
-capture::JournalSizing sizing(const Options& o) {
+capture::JournalSizing sizing(const appliance::Config& o) {
     if (o.rotate_bytes != 0 && o.rotate_bytes < capture::smallest_rotate_bytes(o.snaplen))
         throw std::invalid_argument("--rotate-size " + std::to_string(o.rotate_bytes) + " is too small: with --snaplen " +
                                     std::to_string(o.snaplen) + " a file needs at least " +
@@ -47,13 +47,9 @@ void refuse_earlier_rotation(const std::string& path) {
 
 }  // namespace
 
-std::string journal_name(int port, int queue) {
-    return "journal.port" + std::to_string(port) + ".rx" + std::to_string(queue);
-}
+std::size_t CaptureJournal::producer_bytes(const appliance::Config& o) { return kBuffersPerProducer * sizing(o).buffer_bytes; }
 
-std::size_t CaptureJournal::producer_bytes(const Options& o) { return kBuffersPerProducer * sizing(o).buffer_bytes; }
-
-CaptureJournal::CaptureJournal(const Options& o, const std::vector<int>& ports, const platform::Plan& plan,
+CaptureJournal::CaptureJournal(const appliance::Config& o, const std::vector<int>& ports, const platform::Plan& plan,
                                std::vector<int> writer_cpus)
     : ports_(ports) {
     if (std::filesystem::is_directory(*o.capture))
@@ -71,11 +67,10 @@ CaptureJournal::CaptureJournal(const Options& o, const std::vector<int>& ports, 
     std::vector<std::pmr::memory_resource*> producer_memory;
     for (const platform::LcoreAssignment& a : plan.lcores) {
         if (a.role != platform::Role::rx) continue;
-        producers_.push_back({.port = a.port, .memory = journal_name(a.port, a.queue)});
-        const auto m = std::ranges::find(plan.memory, producers_.back().memory, &platform::MemoryPlacement::name);
-        if (m == plan.memory.end()) throw std::logic_error("the plan has no memory region " + producers_.back().memory);
-        std::unique_ptr<std::pmr::memory_resource>& memory = memory_[m->node];
-        if (!memory && rte_eal_has_hugepages()) memory = std::make_unique<platform::DpdkMemory>(m->node);
+        producers_.push_back({.port = a.port, .memory = platform::MemoryRegion::journal(a.port, a.queue)});
+        const int node = plan.node_of(producers_.back().memory);
+        std::unique_ptr<std::pmr::memory_resource>& memory = memory_[node];
+        if (!memory && rte_eal_has_hugepages()) memory = std::make_unique<platform::DpdkMemory>(node);
         producer_memory.push_back(memory.get());
     }
     const capture::JournalSizing size = sizing(o);
@@ -102,11 +97,11 @@ std::string CaptureJournal::memory_report(const platform::Plan& plan) const {
     return text;
 }
 
-void CaptureJournal::close(const Pipeline& pipeline, const std::map<int, std::uint64_t>& nic_missed, Totals& totals) {
+void CaptureJournal::close(const appliance::Pipeline& pipeline, const std::map<int, std::uint64_t>& nic_missed, appliance::Totals& totals) {
     journal_->drain();
     std::vector<capture::InterfaceStats> stats;
     for (const int port : ports_) {
-        const Totals t = pipeline.port_totals(port);
+        const appliance::Totals t = pipeline.port_totals(port);
         stats.push_back({.received = t[net::Counter::rx_packets],
                          .dropped = t[net::Counter::dropped_ring_full] + t[net::Counter::dropped_journal] +
                                     nic_missed.at(port)});

@@ -12,28 +12,26 @@
 #include <string>
 #include <vector>
 
+#include "appliance/config.hpp"
+#include "appliance/pipeline.hpp"
 #include "capture/journal.hpp"
-#include "options.hpp"
+#include "platform/memory_region.hpp"
 #include "platform/planner.hpp"
-#include "pipeline.hpp"
 #include "receive_ports.hpp"
 
 namespace sentinel::app {
-
-// The plan's name for the journal buffers of a ring: "journal.port0.rx0".
-std::string journal_name(int port, int queue);
 
 class CaptureJournal {
 public:
     // Opens the first file (throws one line: it exists and no --force, no such directory, ...).
     // `writer_cpus`: where the writer thread may run (JournalConfig::writer_cpus).
-    // One producer per RX ring of `plan`, its buffers where the plan put journal_name(port, queue).
-    CaptureJournal(const Options& options, const std::vector<int>& ports, const platform::Plan& plan,
+    // One producer per RX ring of `plan`, its buffers where the plan put MemoryRegion::journal(port, queue).
+    CaptureJournal(const appliance::Config& options, const std::vector<int>& ports, const platform::Plan& plan,
                    std::vector<int> writer_cpus);
 
     // The buffer bytes of one producer, for the plan's memory request. Throws std::invalid_argument
     // when --rotate-size is too small for a buffer.
-    static std::size_t producer_bytes(const Options& options);
+    static std::size_t producer_bytes(const appliance::Config& options);
 
     capture::Journal& journal() noexcept { return *journal_; }
     // Journal interface of each port id, for the capture stages.
@@ -46,14 +44,14 @@ public:
     // file, and makes `totals` count what reached the disk: captured_* become the journal's
     // written figures, and packets lost in a failed write join dropped_journal.
     // `nic_missed`: imissed by port, read once when the lcores stopped.
-    void close(const Pipeline& pipeline, const std::map<int, std::uint64_t>& nic_missed, Totals& totals);
+    void close(const appliance::Pipeline& pipeline, const std::map<int, std::uint64_t>& nic_missed, appliance::Totals& totals);
 
 private:
     std::vector<int> ports_;
     std::vector<std::uint32_t> interface_of_port_;
     struct Producer {
         int port;            // of its ring
-        std::string memory;  // the plan's region for its buffers
+        platform::MemoryRegion memory;  // the plan's region for its buffers
     };
     std::vector<Producer> producers_;  // by producer index: the pipeline's ring index
     std::map<int, std::unique_ptr<std::pmr::memory_resource>> memory_;  // by node; before the journal: outlives its buffers

@@ -6,7 +6,7 @@
 
 namespace sentinel::app {
 
-FeedSenders::FeedSenders(const Options& o, const ReceivePorts& ports) {
+FeedSenders::FeedSenders(const appliance::Config& o, const ReceivePorts& ports) {
     if (!o.feed_tx) return;
     const auto port = static_cast<std::uint16_t>(*o.feed_tx);
     net::UdpFlow flow;

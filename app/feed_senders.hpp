@@ -10,13 +10,13 @@
 #include <optional>
 
 #include "net/udp_sender.hpp"
-#include "options.hpp"
+#include "appliance/config.hpp"
 #include "receive_ports.hpp"
 
 namespace sentinel::app {
 
 struct FeedSenders {
-    FeedSenders(const Options& options, const ReceivePorts& ports);
+    FeedSenders(const appliance::Config& options, const ReceivePorts& ports);
 
     std::optional<net::UdpSender> rerequests;
     std::optional<net::UdpSender> multicast;

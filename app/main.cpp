@@ -29,14 +29,16 @@
 #include <system_error>
 #include <vector>
 
+#include "appliance/config.hpp"
+#include "appliance/graph.hpp"
+#include "appliance/pipeline.hpp"
 #include "capture_journal.hpp"
 #include "feed_senders.hpp"
 #include "feed_stats.hpp"
 #include "main_lcore.hpp"
-#include "options.hpp"
-#include "pcap_inputs.hpp"
 #include "output_paths.hpp"
-#include "pipeline.hpp"
+#include "pcap_inputs.hpp"
+#include "placement_report.hpp"
 #include "plan_request.hpp"
 #include "platform/eal_init_failure.hpp"
 #include "platform/hugepage_files.hpp"
@@ -50,13 +52,17 @@
 
 namespace {
 
-using sentinel::app::Options;
+using sentinel::appliance::Config;
 using sentinel::platform::Plan;
 using sentinel::platform::PlanRequest;
 using sentinel::platform::Topology;
 
-constexpr int kExitFailure = 1;
-constexpr int kExitUsage = 2;
+// The exit status: every failure was told on stderr as it was found; this says which kind won.
+enum class Exit : int {
+    ok = 0,
+    failure = 1,  // the run could not start, or ended short of what it promises (see run_appliance)
+    usage = 2,    // the operator's options: nothing ran
+};
 
 // The globals: SIGINT and SIGTERM ask the main lcore to stop the pipeline; SIGUSR1 asks for the
 // books (--book-out) now.
@@ -88,20 +94,19 @@ std::vector<int> journal_writer_cpus(const sentinel::platform::Plan& plan) {
     return cpus;
 }
 
-// The feed stage's settings from the options: the books sized by --feed-max-orders (levels and
-// ladder rungs in proportion, as BookConfig's defaults are), the arbitrator's defaults.
-sentinel::net::FeedStageConfig feed_config(const Options& o) {
-    sentinel::net::FeedStageConfig c;
-    const std::size_t orders = o.feed_max_orders.value_or(Options::kFeedMaxOrders);
-    c.books.max_orders = orders;
-    c.books.max_levels = std::max<std::size_t>(1024, orders / 4);
-    c.books.ladder_rungs = orders;
-    if (o.book_out) c.book_out = *o.book_out;
-    return c;
+// memory=ring.portP.rxQ lines: where the kernel put each ring.
+std::string ring_memory_report(const sentinel::appliance::Pipeline& pipeline, const Plan& plan) {
+    std::string text;
+    for (const sentinel::appliance::RingMemory& r : pipeline.ring_memory())
+        text += sentinel::app::placement_report(r.region, r.data, r.bytes, plan);
+    return text;
 }
 
-int run_appliance(const Options& options, const Plan& plan, const std::vector<int>& port_ids, bool pdump,
-                  std::uint64_t rx_pcap_damaged_records) {
+// Runs the graph until a signal, --duration or --stop-when-idle, then reports. The run fails
+// (Exit::failure) when an lcore failed or could not drain, mbufs leaked, the capture is incomplete,
+// the books or top-of-book file could not be written, or a counter identity does not hold.
+Exit run_appliance(const Config& options, const Plan& plan, const std::vector<int>& port_ids, bool pdump,
+                   std::uint64_t rx_pcap_damaged_records) {
     sentinel::app::check_eal_runs(plan);
     Plan shown = plan;  // the rings' placement is printed as the kernel made it, below
     shown.memory.clear();
@@ -111,32 +116,26 @@ int run_appliance(const Options& options, const Plan& plan, const std::vector<in
                    "miss every 4 KiB instead of every 2 MiB; reserve hugepages (hugepages/hugepages.sh reserve) "
                    "for line rate\n", stderr);
 
-    const std::size_t rings = sentinel::app::Pipeline::ring_count(plan);
+    const sentinel::appliance::Graph graph = sentinel::appliance::make_graph(options, plan);
     // Before any output file exists: a refused run leaves nothing behind to refuse the next one.
-    sentinel::app::Pipeline::check_filters(options);
+    sentinel::appliance::Pipeline::check_filters(graph);
     sentinel::app::check_output_paths(options);
     install_signal_handlers();  // before anything that takes a while: SIGUSR1's default would kill us
-    sentinel::app::ReceivePorts ports(plan, port_ids, options, rings, pdump);
+    sentinel::app::ReceivePorts ports(plan, port_ids, options, graph.rings.size(), pdump);
     std::optional<sentinel::app::CaptureJournal> capture;
     if (options.capture) capture.emplace(options, port_ids, plan, journal_writer_cpus(plan));
     const sentinel::net::TscClock clock(rte_rdtsc(), rte_get_tsc_hz());
-    sentinel::app::Outputs outputs;
-    outputs.clock = &clock;
-    if (capture) {
-        outputs.journal = &capture->journal();
-        outputs.interface_of_port = capture->interface_of_port();
-    }
-    if (options.forward) outputs.forward_port = static_cast<std::uint16_t>(*options.forward);
     sentinel::app::FeedSenders senders(options, ports);
-    if (options.feed) {
-        outputs.feed = feed_config(options);
-        if (senders.rerequests) outputs.rerequests = &*senders.rerequests;
-        if (senders.multicast) outputs.tob_multicast = &*senders.multicast;
-        if (options.tob_out) outputs.tob_out = *options.tob_out;
-        outputs.tob_force = options.force;
+    sentinel::appliance::Sinks sinks{.clock = clock};
+    if (capture) {
+        sinks.journal = &capture->journal();
+        sinks.interface_of_port = capture->interface_of_port();
     }
-    sentinel::app::Pipeline pipeline(plan, options, outputs);
-    std::fputs((pipeline.memory_report(plan) + ports.memory_report(plan) + (capture ? capture->memory_report(plan) : ""))
+    if (senders.rerequests) sinks.rerequests = &*senders.rerequests;
+    if (senders.multicast) sinks.tob_multicast = &*senders.multicast;
+    sentinel::appliance::Pipeline pipeline(graph, options, sinks);
+    std::fputs((ring_memory_report(pipeline, plan) + ports.memory_report(plan) +
+                (capture ? capture->memory_report(plan) : ""))
                    .c_str(),
                stdout);
     std::fflush(stdout);
@@ -144,13 +143,13 @@ int run_appliance(const Options& options, const Plan& plan, const std::vector<in
     std::optional<sentinel::app::Telemetry> telemetry(std::in_place, pipeline, ports, senders);
     ports.start();
     pipeline.launch();
-    sentinel::app::run_main_lcore(pipeline, ports, options, outputs.journal, g_quit, g_dump_books);
+    sentinel::app::run_main_lcore(pipeline, ports, options, sinks.journal, g_quit, g_dump_books);
     const std::vector<std::string> lcore_errors = pipeline.wait();
     telemetry.reset();  // its commands read the ports, which close below
     const std::map<int, std::uint64_t> missed = ports.nic_missed_by_port();  // one reading for every report
     std::uint64_t nic_missed = 0;
     for (const auto& [port, n] : missed) nic_missed += n;
-    sentinel::app::Totals totals = pipeline.totals();
+    sentinel::appliance::Totals totals = pipeline.totals();
     if (capture) capture->close(pipeline, missed, totals);
     ports.stop_and_close();
     const std::vector<std::string> leaks = ports.leaks();
@@ -186,7 +185,7 @@ int run_appliance(const Options& options, const Plan& plan, const std::vector<in
     const bool feed_ok = !feed || (book_error.empty() && publisher_ok && sentinel::app::feed_identities_hold(*feed));
     const bool ok = lcore_errors.empty() && leaks.empty() && journal_ok && feed_ok &&
                     sentinel::app::identities_hold(totals, rules);
-    return ok ? 0 : kExitFailure;
+    return ok ? Exit::ok : Exit::failure;
 }
 
 }  // namespace
@@ -203,14 +202,14 @@ int main(int argc, char** argv) {
         here = Topology::this_machine();
     } catch (const std::exception& e) {
         std::fprintf(stderr, "sentinel: cannot read this machine's topology: %s\n", e.what());
-        return kExitFailure;
+        return static_cast<int>(Exit::failure);
     }
 
     const int eal_args = rte_eal_init(argc, argv);
     if (eal_args < 0) {
         std::fprintf(stderr, "sentinel: %s\n",
                      sentinel::platform::explain_eal_init_failure(rte_errno, eal_places, rte_eal_get_runtime_dir()).c_str());
-        return kExitFailure;
+        return static_cast<int>(Exit::failure);
     }
     argc -= eal_args;
     argv += eal_args;
@@ -218,19 +217,18 @@ int main(int argc, char** argv) {
     // multi-process channel, which --in-memory and --no-shconf take away.
     const bool pdump = rte_pdump_init() == 0;
 
-    int status = 0;
+    Exit status = Exit::ok;
     try {
-        bool help = false;
-        const Options options = sentinel::app::parse_options(argc, argv, help);
-        if (!help) {
+        const sentinel::appliance::CommandLine line = sentinel::appliance::parse_command_line(argc, argv);
+        const Config& options = line.config;
+        if (line.help) {
+            std::fputs(sentinel::appliance::usage().data(), stdout);
+        } else {
             const Topology topology = options.topology ? Topology::from_xml_file(*options.topology) : *here;
             const std::uint64_t damaged_records = sentinel::app::check_rx_pcap_inputs(pcap_inputs);
             sentinel::app::check_vdevs_probed(vdevs);
             const std::vector<int> ports = sentinel::app::chosen_ports(options);
-            if (options.feed && ports.size() * static_cast<std::size_t>(options.rx_queues) != 1)
-                throw std::invalid_argument("--feed needs every line in one RX ring, and this run would have " +
-                                            std::to_string(ports.size() * static_cast<std::size_t>(options.rx_queues)) +
-                                            ": use --rx-queues 1 and one receiving port (--ports P)");
+            sentinel::appliance::check_feed_rings(options, ports.size() * static_cast<std::size_t>(options.rx_queues));
             const bool run = !options.plan_only;
             PlanRequest request =
                 sentinel::app::plan_request(options, run || chose_lcores ? sentinel::app::eal_lcore_cpus() : std::vector<int>{}, ports);
@@ -242,14 +240,14 @@ int main(int argc, char** argv) {
         }
     } catch (const std::invalid_argument& e) {
         std::fprintf(stderr, "sentinel: %s\n", e.what());
-        status = kExitUsage;
+        status = Exit::usage;
     } catch (const std::exception& e) {
         std::fprintf(stderr, "sentinel: %s\n", e.what());
-        status = kExitFailure;
+        status = Exit::failure;
     }
     if (pdump) rte_pdump_uninit();
     const sentinel::platform::HugepageFiles page_files = sentinel::platform::HugepageFiles::of_this_process();
     rte_eal_cleanup();
     for (const std::string& kept : page_files.remove()) std::fprintf(stderr, "warning=page file %s\n", kept.c_str());
-    return status;
+    return static_cast<int>(status);
 }

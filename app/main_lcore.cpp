@@ -15,7 +15,7 @@ namespace {
 
 // Why the run should stop now, or nullptr: a signal, --duration, or --stop-when-idle.
 template <class Ticks>
-const char* stop_reason(const Options& o, const std::atomic<bool>& quit, std::uint64_t running, std::uint64_t idle,
+const char* stop_reason(const appliance::Config& o, const std::atomic<bool>& quit, std::uint64_t running, std::uint64_t idle,
                         Ticks ticks) {
     if (quit.load(std::memory_order_relaxed)) return "signal";  // a flag; no data rides on it
     if (o.duration && running >= ticks(*o.duration)) return "duration";
@@ -26,7 +26,7 @@ const char* stop_reason(const Options& o, const std::atomic<bool>& quit, std::ui
 }  // namespace
 
 // With no duty of its own the main lcore sleeps between checks instead of spinning.
-void run_main_lcore(Pipeline& pipeline, const ReceivePorts& ports, const Options& o, const capture::Journal* journal,
+void run_main_lcore(appliance::Pipeline& pipeline, const ReceivePorts& ports, const appliance::Config& o, const capture::Journal* journal,
                     const std::atomic<bool>& quit, std::atomic<bool>& dump_books) {
     const std::uint64_t hz = rte_get_tsc_hz();
     const auto ticks = [hz](std::chrono::milliseconds ms) { return hz / 1000 * static_cast<std::uint64_t>(ms.count()); };

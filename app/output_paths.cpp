@@ -35,7 +35,7 @@ void check_file(std::string_view option, const std::string& path) {
 
 }  // namespace
 
-void check_output_paths(const Options& o) {
+void check_output_paths(const appliance::Config& o) {
     if (o.stats_out) check_file("--stats-out", *o.stats_out);
     if (o.book_out) check_file("--book-out", *o.book_out);
     if (o.tob_out) check_file("--tob-out", *o.tob_out);

@@ -3,7 +3,7 @@
 // end: a path that cannot take them must stop the run before it starts, not fail after the session
 // it was meant to keep. Nothing is created here, so a refused run leaves nothing behind.
 
-#include "options.hpp"
+#include "appliance/config.hpp"
 
 namespace sentinel::app {
 
@@ -12,6 +12,6 @@ namespace sentinel::app {
 // or cannot be written in, a file that cannot be written), std::runtime_error for --capture's
 // directory, as the journal itself would fail at creating the file, and std::invalid_argument for
 // a --capture that names a directory.
-void check_output_paths(const Options& options);
+void check_output_paths(const appliance::Config& options);
 
 }  // namespace sentinel::app

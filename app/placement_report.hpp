@@ -11,11 +11,12 @@
 #include <string>
 #include <string_view>
 
+#include "platform/memory_region.hpp"
 #include "platform/planner.hpp"
 
 namespace sentinel::app {
 
 // Throws what platform::placement_of throws (the address is in no mapping, the kernel cannot say).
-std::string placement_report(std::string_view name, const void* address, std::size_t bytes, const platform::Plan& plan);
+std::string placement_report(const platform::MemoryRegion& region, const void* address, std::size_t bytes, const platform::Plan& plan);
 
 }  // namespace sentinel::app

@@ -14,7 +14,7 @@
 #include "capture_journal.hpp"
 #include "net/mempool.hpp"
 #include "net/port.hpp"
-#include "pipeline.hpp"
+#include "net/packet_slot.hpp"
 
 namespace sentinel::app {
 
@@ -59,8 +59,6 @@ std::vector<int> eal_lcore_cpus() {
 
 namespace {
 
-constexpr std::size_t kSlotBytes = 64;  // one cache line per ring slot
-
 // A PCI port's node is where its NIC sits. A virtual port has none: DPDK reports the socket of
 // the lcore that probed it, so it is left unknown and --port-numa-node (or node 0) decides.
 int port_numa_node(std::uint16_t port) {
@@ -73,7 +71,7 @@ int port_numa_node(std::uint16_t port) {
 
 }  // namespace
 
-std::vector<int> chosen_ports(const Options& o) {
+std::vector<int> chosen_ports(const appliance::Config& o) {
     std::vector<int> ports;
     std::uint16_t port;
     RTE_ETH_FOREACH_DEV(port) ports.push_back(port);
@@ -98,7 +96,7 @@ std::vector<int> chosen_ports(const Options& o) {
     return ports;
 }
 
-platform::PlanRequest plan_request(const Options& o, std::vector<int> operator_cpus, const std::vector<int>& ports) {
+platform::PlanRequest plan_request(const appliance::Config& o, std::vector<int> operator_cpus, const std::vector<int>& ports) {
     platform::PlanRequest r;
     r.operator_cpus = std::move(operator_cpus);
     r.refuse_cross_node = o.refuse_cross_node;
@@ -107,29 +105,28 @@ platform::PlanRequest plan_request(const Options& o, std::vector<int> operator_c
         r.ports.push_back({.port = port, .numa_node = port_numa_node(static_cast<std::uint16_t>(port)),
                            .rx_queues = o.rx_queues});
         for (int q = 0; q < o.rx_queues; ++q)
-            r.memory.push_back({.name = ring_name(port, q), .port = port, .queue = q,
-                                .bytes = o.ring_size * kSlotBytes});
+            r.memory.push_back({.region = platform::MemoryRegion::ring(port, q), .bytes = o.ring_size * sizeof(net::PacketSlot)});
     }
     return r;
 }
 
-void add_mempools(platform::PlanRequest& r, const Options& o) {
+void add_mempools(platform::PlanRequest& r, const appliance::Config& o) {
     for (const auto& port : r.ports) {
         const std::size_t mbufs =
             static_cast<std::size_t>(o.rx_queues) *
             net::Mempool::mbufs_for(o.ring_size, net::PortConfig{}.rx_descriptors, o.burst,
                                     o.forward ? net::PortConfig{}.tx_descriptors : 0,
                                     net::Port::segments_per_frame(static_cast<std::uint16_t>(port.port)));
-        r.memory.push_back({.name = mempool_name(port.port), .port = port.port,
+        r.memory.push_back({.region = platform::MemoryRegion::mempool(port.port),
                             .bytes = mbufs * (sizeof(rte_mbuf) + RTE_MBUF_DEFAULT_BUF_SIZE)});
     }
 }
 
-void add_journal_buffers(platform::PlanRequest& r, const Options& o) {
+void add_journal_buffers(platform::PlanRequest& r, const appliance::Config& o) {
     const std::size_t bytes = CaptureJournal::producer_bytes(o);
     for (const auto& port : r.ports)
         for (int q = 0; q < port.rx_queues; ++q)
-            r.memory.push_back({.name = journal_name(port.port, q), .port = port.port, .queue = q, .bytes = bytes});
+            r.memory.push_back({.region = platform::MemoryRegion::journal(port.port, q), .bytes = bytes});
 }
 
 void check_eal_runs(const platform::Plan& plan) {

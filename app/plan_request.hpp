@@ -6,7 +6,7 @@
 #include <string>
 #include <vector>
 
-#include "options.hpp"
+#include "appliance/config.hpp"
 #include "platform/planner.hpp"
 
 namespace sentinel::app {
@@ -26,17 +26,17 @@ std::vector<int> eal_lcore_cpus();
 
 // The ports to receive on: --ports, or every port EAL found but the --forward one; throws when
 // there is none or a listed one (or the --forward one) does not exist.
-std::vector<int> chosen_ports(const Options& o);
+std::vector<int> chosen_ports(const appliance::Config& o);
 
 // The ports with their nodes (virtual ports: none) and one ring region per RX queue.
-platform::PlanRequest plan_request(const Options& o, std::vector<int> operator_cpus, const std::vector<int>& ports);
+platform::PlanRequest plan_request(const appliance::Config& o, std::vector<int> operator_cpus, const std::vector<int>& ports);
 
 // A run's mbuf pools as memory regions, one per port on its node; --plan's output stays the rings'.
-void add_mempools(platform::PlanRequest& r, const Options& o);
+void add_mempools(platform::PlanRequest& r, const appliance::Config& o);
 
 // A capture's journal buffers as memory regions, one per RX queue on its ring's node
-// (journal_name()). Throws std::invalid_argument when --rotate-size cannot hold a buffer.
-void add_journal_buffers(platform::PlanRequest& r, const Options& o);
+// (MemoryRegion::journal). Throws std::invalid_argument when --rotate-size cannot hold a buffer.
+void add_journal_buffers(platform::PlanRequest& r, const appliance::Config& o);
 
 // The plan numbers lcores as CPUs and puts main on the lowest; throws with the fix when EAL's
 // lcores disagree.

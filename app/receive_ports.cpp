@@ -11,7 +11,6 @@
 #include <thread>
 
 #include "net/udp_sender.hpp"
-#include "pipeline.hpp"
 #include "placement_report.hpp"
 
 namespace sentinel::app {
@@ -26,7 +25,7 @@ bool on_pci(std::uint16_t port) {
 
 }  // namespace
 
-ReceivePorts::ReceivePorts(const platform::Plan& plan, const std::vector<int>& ports, const Options& options,
+ReceivePorts::ReceivePorts(const platform::Plan& plan, const std::vector<int>& ports, const appliance::Config& options,
                            std::size_t tx_queues, bool pdump) {
     const auto forward_queues = [&](int port) { return options.forward == port ? static_cast<std::uint16_t>(tx_queues) : 0; };
     // The feed's: re-requests, then top of book, each when asked for.
@@ -36,8 +35,6 @@ ReceivePorts::ReceivePorts(const platform::Plan& plan, const std::vector<int>& p
     };
     receiving_ = ports.size();
     for (const int port : ports) {
-        const auto m = std::ranges::find(plan.memory, mempool_name(port), &platform::MemoryPlacement::name);
-        if (m == plan.memory.end()) throw std::logic_error("the plan has no memory region " + mempool_name(port));
         net::PortConfig config{.port = static_cast<std::uint16_t>(port),
                                .rx_queues = static_cast<std::uint16_t>(options.rx_queues)};
         config.tx_queues = transmit_queues(port);
@@ -49,7 +46,7 @@ ReceivePorts::ReceivePorts(const platform::Plan& plan, const std::vector<int>& p
             config.rx_queues * net::Mempool::mbufs_for(options.ring_size, config.rx_descriptors, options.burst,
                                                        options.forward ? config.tx_descriptors : 0,
                                                        net::Port::segments_per_frame(config.port));
-        mempools_.push_back(std::make_unique<net::Mempool>(port, mbufs, m->node));
+        mempools_.push_back(std::make_unique<net::Mempool>(port, mbufs, plan.node_of(platform::MemoryRegion::mempool(port))));
         ports_.push_back(std::make_unique<net::Port>(config, mempools_.back()->get()));
     }
     // A port that only transmits needs no mempool of its own: it sends the mbufs of the ports that
@@ -84,7 +81,7 @@ std::string ReceivePorts::describe(int port) {
 std::string ReceivePorts::memory_report(const platform::Plan& plan) const {
     std::string text;
     for (std::size_t i = 0; i < receiving_; ++i)  // the receiving ports come first, in mempool order
-        text += placement_report(mempool_name(ports_[i]->id()), mempools_[i]->first_chunk(), mempools_[i]->bytes(), plan);
+        text += placement_report(platform::MemoryRegion::mempool(ports_[i]->id()), mempools_[i]->first_chunk(), mempools_[i]->bytes(), plan);
     return text;
 }
 

@@ -17,7 +17,7 @@
 
 #include "net/mempool.hpp"
 #include "net/port.hpp"
-#include "options.hpp"
+#include "appliance/config.hpp"
 #include "platform/planner.hpp"
 
 namespace sentinel::app {
@@ -27,7 +27,7 @@ public:
     // Every port of the plan, with options.rx_queues queues each, and options.forward with
     // `tx_queues` TX queues; with `pdump` (rte_pdump_init succeeded) every receiving port has at
     // least one TX queue, which dpdk-dumpcap needs. Throws the first failing call.
-    ReceivePorts(const platform::Plan& plan, const std::vector<int>& ports, const Options& options,
+    ReceivePorts(const platform::Plan& plan, const std::vector<int>& ports, const appliance::Config& options,
                  std::size_t tx_queues, bool pdump);
 
     // memory=mempool.portP lines (placement_report.hpp).

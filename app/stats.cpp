@@ -25,19 +25,19 @@ struct Sum {
     }
 };
 
-std::string identity(std::string_view rule, const Totals& t, const Sum& sum) {
+std::string identity(std::string_view rule, const appliance::Totals& t, const Sum& sum) {
     return "identity " + std::string(rule) + ": rx_packets=" + std::to_string(t[Counter::rx_packets]) + " = " + sum.text +
            ": " + (sum.value == t[Counter::rx_packets] ? "ok" : "FAILED") + '\n';
 }
 
-Sum ring_sum(const Totals& t) {
+Sum ring_sum(const appliance::Totals& t) {
     Sum s;
     s.add("released", t[Counter::released_packets]);
     s.add("dropped_ring_full", t[Counter::dropped_ring_full]);
     return s;
 }
 
-Sum capture_sum(const Totals& t) {
+Sum capture_sum(const appliance::Totals& t) {
     Sum s;
     s.add("captured", t[Counter::captured_packets]);
     s.add("filtered_out", t[Counter::filtered_out_packets]);
@@ -46,7 +46,7 @@ Sum capture_sum(const Totals& t) {
     return s;
 }
 
-Sum forward_sum(const Totals& t) {
+Sum forward_sum(const appliance::Totals& t) {
     Sum s;
     s.add("forwarded", t[Counter::forwarded_packets]);
     s.add("forward_filtered_out", t[Counter::forward_filtered_out]);
@@ -57,7 +57,7 @@ Sum forward_sum(const Totals& t) {
 
 }  // namespace
 
-std::string LiveStats::line(double seconds, const Totals& now, const std::vector<RingView>& rings,
+std::string LiveStats::line(double seconds, const appliance::Totals& now, const std::vector<appliance::RingView>& rings,
                             std::uint64_t nic_missed) {
     const double span = seconds - last_seconds_;
     const double packets = static_cast<double>(now[Counter::rx_packets] - last_[Counter::rx_packets]);
@@ -65,8 +65,8 @@ std::string LiveStats::line(double seconds, const Totals& now, const std::vector
     // Occupancy: published but not yet released. Lag: each stage's worst distance behind its ring's cursor.
     std::int64_t occupancy = 0;
     std::vector<std::pair<std::string_view, std::int64_t>> lag;
-    for (const RingView& r : rings) {
-        for (const StageView& s : r.stages) {
+    for (const appliance::RingView& r : rings) {
+        for (const appliance::StageView& s : r.stages) {
             auto it = std::ranges::find(lag, s.name, &std::pair<std::string_view, std::int64_t>::first);
             if (it == lag.end()) it = lag.insert(lag.end(), {s.name, 0});
             it->second = std::max(it->second, r.cursor - s.sequence);
@@ -87,7 +87,7 @@ std::string LiveStats::line(double seconds, const Totals& now, const std::vector
     return text;
 }
 
-std::string final_counters(const Totals& t, std::uint64_t nic_missed, std::uint64_t rx_pcap_damaged_records) {
+std::string final_counters(const appliance::Totals& t, std::uint64_t nic_missed, std::uint64_t rx_pcap_damaged_records) {
     std::string text;
     for (const Counter c : {Counter::rx_packets, Counter::rx_bytes, Counter::rx_runt_packets})
         text += key_value(label(c), t[c]);
@@ -101,13 +101,13 @@ std::string final_counters(const Totals& t, std::uint64_t nic_missed, std::uint6
     return text;
 }
 
-bool identities_hold(const Totals& t, const Rules& rules) {
+bool identities_hold(const appliance::Totals& t, const Rules& rules) {
     const std::uint64_t rx = t[Counter::rx_packets];
     return ring_sum(t).value == rx && (!rules.capture || capture_sum(t).value == rx) &&
            (!rules.forward || forward_sum(t).value == rx);
 }
 
-std::string identity_lines(const Totals& t, const Rules& rules) {
+std::string identity_lines(const appliance::Totals& t, const Rules& rules) {
     std::string text = identity("ring", t, ring_sum(t));
     if (rules.capture) text += identity("capture", t, capture_sum(t));
     if (rules.forward) text += identity("forward", t, forward_sum(t));

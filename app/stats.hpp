@@ -17,7 +17,7 @@
 #include <string>
 #include <vector>
 
-#include "pipeline.hpp"
+#include "appliance/pipeline.hpp"
 
 namespace sentinel::app {
 
@@ -30,19 +30,19 @@ struct Rules {
 class LiveStats {
 public:
     // `seconds`: since the run started; rates are taken over the time since the last line.
-    std::string line(double seconds, const Totals& now, const std::vector<RingView>& rings, std::uint64_t nic_missed);
+    std::string line(double seconds, const appliance::Totals& now, const std::vector<appliance::RingView>& rings, std::uint64_t nic_missed);
 
 private:
-    Totals last_;
+    appliance::Totals last_;
     double last_seconds_ = 0;
 };
 
 // `rx_pcap_damaged_records`: what the check of the rx_pcap files found (pcap_inputs.hpp).
-std::string final_counters(const Totals& totals, std::uint64_t nic_missed, std::uint64_t rx_pcap_damaged_records);
+std::string final_counters(const appliance::Totals& totals, std::uint64_t nic_missed, std::uint64_t rx_pcap_damaged_records);
 
 // Every packet received was released or dropped for a full ring; and, per rule, was handled by
 // its stage, not selected by its filter, or dropped for a reason that is counted.
-bool identities_hold(const Totals& totals, const Rules& rules);
-std::string identity_lines(const Totals& totals, const Rules& rules);
+bool identities_hold(const appliance::Totals& totals, const Rules& rules);
+std::string identity_lines(const appliance::Totals& totals, const Rules& rules);
 
 }  // namespace sentinel::app

@@ -12,7 +12,7 @@ namespace sentinel::app {
 namespace {
 
 struct Source {
-    const Pipeline* pipeline = nullptr;
+    const appliance::Pipeline* pipeline = nullptr;
     const ReceivePorts* ports = nullptr;
     const FeedSenders* senders = nullptr;
 };
@@ -31,7 +31,7 @@ std::string telemetry_key(std::string_view ring) {
 int stats(const char*, const char*, rte_tel_data* d) noexcept try {
     std::lock_guard lock(g_mutex);
     if (g_source.pipeline == nullptr) return -1;
-    const Totals t = g_source.pipeline->totals();
+    const appliance::Totals t = g_source.pipeline->totals();
     rte_tel_data_start_dict(d);
     for (std::size_t c = 0; c < net::kCounterCount; ++c)
         rte_tel_data_add_dict_u64(d, std::string(net::kCounterLabels[c]).c_str(), t.values[c]);
@@ -46,12 +46,12 @@ int stages(const char*, const char*, rte_tel_data* d) noexcept try {
     std::lock_guard lock(g_mutex);
     if (g_source.pipeline == nullptr) return -1;
     rte_tel_data_start_dict(d);
-    for (const RingView& ring : g_source.pipeline->ring_views()) {
+    for (const appliance::RingView& ring : g_source.pipeline->ring_views()) {
         rte_tel_data* r = rte_tel_data_alloc();
         if (r == nullptr) return -1;
         rte_tel_data_start_dict(r);
         rte_tel_data_add_dict_u64(r, "cursor", static_cast<std::uint64_t>(ring.cursor + 1));
-        for (const StageView& s : ring.stages)
+        for (const appliance::StageView& s : ring.stages)
             rte_tel_data_add_dict_u64(r, std::string(s.name).c_str(), static_cast<std::uint64_t>(ring.cursor - s.sequence));
         rte_tel_data_add_dict_container(d, telemetry_key(ring.name).c_str(), r, 0);  // d takes r: keep_ref 0
     }
@@ -78,7 +78,7 @@ int feed(const char*, const char*, rte_tel_data* d) noexcept try {
 
 }  // namespace
 
-Telemetry::Telemetry(const Pipeline& pipeline, const ReceivePorts& ports, const FeedSenders& senders) {
+Telemetry::Telemetry(const appliance::Pipeline& pipeline, const ReceivePorts& ports, const FeedSenders& senders) {
     static const bool registered = [] {
         const bool ok = rte_telemetry_register_cmd("/sentinel/stats", stats,
                                                    "Sentinel's counters, as --stats-out writes them. No parameters") == 0 &&

@@ -17,7 +17,7 @@
 // thread and only read counters and sequences (relaxed/acquire loads).
 
 #include "feed_senders.hpp"
-#include "pipeline.hpp"
+#include "appliance/pipeline.hpp"
 #include "receive_ports.hpp"
 
 namespace sentinel::app {
@@ -25,7 +25,7 @@ namespace sentinel::app {
 class Telemetry {
 public:
     // Registers the commands (once per process) and points them at these objects.
-    Telemetry(const Pipeline& pipeline, const ReceivePorts& ports, const FeedSenders& senders);
+    Telemetry(const appliance::Pipeline& pipeline, const ReceivePorts& ports, const FeedSenders& senders);
     ~Telemetry();
     Telemetry(const Telemetry&) = delete;
     Telemetry& operator=(const Telemetry&) = delete;

@@ -32,12 +32,13 @@
 #include "duty.hpp"
 #include "full_policy.hpp"
 #include "packet_ring.hpp"
+#include "rx_burst.hpp"
 
 namespace sentinel::net {
 
 class RxQueuePoller final : public Duty {
 public:
-    static constexpr std::size_t kMaxBurst = 512;
+    static constexpr std::size_t kMaxBurst = kMaxRxBurst;
     // How long a wait for room may outlast a stop request: draining stages free room within
     // microseconds; only a stage that stopped moving takes longer.
     static constexpr std::chrono::milliseconds kStopGrace{500};

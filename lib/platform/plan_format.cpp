@@ -26,7 +26,7 @@ std::string format(const Plan& plan) {
         text += '\n';
     }
     for (const MemoryPlacement& m : plan.memory)
-        text += "memory=" + m.name + " node=" + std::to_string(m.node) +
+        text += "memory=" + m.region.name() + " node=" + std::to_string(m.node) +
                 " page=" + format_size(m.page_bytes) + " bytes=" + std::to_string(m.bytes) + '\n';
     for (const std::string& note : plan.notes)
         text += "note=" + note + '\n';

@@ -236,12 +236,9 @@ private:
     }
 
     void place_memory() {
-        for (const MemoryRequest& m : request_.memory) {
-            const std::string what = "memory region " + m.name;
-            // The plan's text form ends a name at the first space.
-            if (m.name.empty() || m.name.find_first_of(" \n") != std::string::npos)
-                throw std::runtime_error("memory region name \"" + m.name +
-                                         "\" must be non-empty and without spaces");
+        for (const MemoryRequest& request : request_.memory) {
+            const MemoryRegion& m = request.region;
+            const std::string what = "memory region " + m.name();
             const auto port = port_nodes_.find(m.port);
             if (port == port_nodes_.end())
                 throw std::runtime_error(what + " names port " + std::to_string(m.port) +
@@ -258,7 +255,7 @@ private:
                 node = rx->node;
             }
             plan_.memory.push_back(MemoryPlacement{
-                .name = m.name, .node = node, .page_bytes = request_.page_bytes, .bytes = m.bytes});
+                .region = m, .node = node, .page_bytes = request_.page_bytes, .bytes = request.bytes});
         }
     }
 
@@ -402,6 +399,23 @@ int Plan::main_lcore() const {
     if (it == lcores.end())
         throw std::logic_error("a plan without a main lcore: make_plan always places one");
     return it->lcore;
+}
+
+int Plan::node_of(const MemoryRegion& region) const {
+    const auto it = std::ranges::find(memory, region, &MemoryPlacement::region);
+    if (it == memory.end()) throw std::logic_error("the plan has no memory region " + region.name());
+    return it->node;
+}
+
+int Plan::stage_lcore(int port, int queue, std::size_t stage) const {
+    std::vector<const LcoreAssignment*> workers;
+    for (const LcoreAssignment& a : lcores)
+        if (a.role == Role::worker && a.port == port && a.queue == queue) workers.push_back(&a);
+    if (workers.empty())
+        throw std::logic_error("the plan gives port " + std::to_string(port) + " queue " + std::to_string(queue) +
+                               " no worker lcore to run its stages");
+    std::ranges::sort(workers, {}, &LcoreAssignment::worker);
+    return workers[stage % workers.size()]->lcore;
 }
 
 Plan make_plan(const Topology& topology, const PlanRequest& request) {

@@ -37,6 +37,7 @@
 #include <string_view>
 #include <vector>
 
+#include "memory_region.hpp"
 #include "topology.hpp"
 
 namespace sentinel::platform {
@@ -52,9 +53,7 @@ struct PortRequest {
 };
 
 struct MemoryRequest {
-    std::string name;  // e.g. "ring.rx0", "mempool.port0", "journal.buffers0"
-    int port;
-    int queue = -1;    // the RX queue it serves; -1 for a region of the whole port
+    MemoryRegion region;
     std::size_t bytes;
 };
 
@@ -83,7 +82,7 @@ struct LcoreAssignment {
 };
 
 struct MemoryPlacement {
-    std::string name;
+    MemoryRegion region;
     int node;
     std::size_t page_bytes;
     std::size_t bytes;
@@ -100,6 +99,12 @@ struct Plan {
     std::vector<int> cpus(Role role) const;
     std::vector<int> all_cpus() const;
     int main_lcore() const;
+    // The node the plan gives `region`; throws std::logic_error when the request did not ask for it.
+    int node_of(const MemoryRegion& region) const;
+    // The lcore that runs stage `stage` of the RX queue's stages (numbered from 0 in the order
+    // they are built): its worker lcores take them in turn. Throws std::logic_error when the plan
+    // gives the queue no worker.
+    int stage_lcore(int port, int queue, std::size_t stage) const;
 };
 
 // Throws std::runtime_error naming what is short and what to change: too few CPUs, a port's or a

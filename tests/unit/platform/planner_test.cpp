@@ -59,17 +59,17 @@ std::string error_of(const Topology& topology, const PlanRequest& request) {
 
 TEST(Planner, NicOnNode1GetsRxLcoresAndTheirMemoryOnNode1) {
     PlanRequest request{.ports = {{.port = 0, .numa_node = 1, .rx_queues = 2}}};
-    request.memory = {{.name = "ring.rx0", .port = 0, .queue = 0, .bytes = 4 << 20},
-                      {.name = "ring.rx1", .port = 0, .queue = 1, .bytes = 4 << 20},
-                      {.name = "mempool.port0", .port = 0, .bytes = 64 << 20}};
+    request.memory = {{.region = MemoryRegion::ring(0, 0), .bytes = 4 << 20},
+                      {.region = MemoryRegion::ring(0, 1), .bytes = 4 << 20},
+                      {.region = MemoryRegion::mempool(0), .bytes = 64 << 20}};
     const Plan plan = make_plan(dual_socket(), request);
 
     EXPECT_EQ(plan.main_lcore(), 0);
     EXPECT_EQ(rx_of(plan, 0, 0).cpu, 8);
     EXPECT_EQ(rx_of(plan, 0, 1).cpu, 9);
     for (const MemoryPlacement& m : plan.memory) {
-        EXPECT_EQ(m.node, 1) << m.name;
-        EXPECT_EQ(m.page_bytes, std::size_t{2} << 20) << m.name;
+        EXPECT_EQ(m.node, 1) << m.region.name();
+        EXPECT_EQ(m.page_bytes, std::size_t{2} << 20) << m.region.name();
     }
     EXPECT_TRUE(plan.warnings.empty()) << format(plan);
 }
@@ -150,13 +150,13 @@ TEST(Planner, WorkersPreferTheirRxLcoresL3) {
 
 TEST(Planner, TwoCpuMachineRunsMainWithTheWorkerAndRxAlone) {
     PlanRequest request{.ports = {{.port = 0, .numa_node = 0, .rx_queues = 1}}};
-    request.memory = {{.name = "ring.rx0", .port = 0, .queue = 0, .bytes = 4 << 20}};
+    request.memory = {{.region = MemoryRegion::ring(0, 0), .bytes = 4 << 20}};
     const Plan plan = make_plan(two_cpus(), request);
     EXPECT_EQ(format(plan),
               "lcore=0 cpu=0 node=0 core=0 role=main\n"
               "lcore=0 cpu=0 node=0 core=0 role=worker port=0 queue=0 worker=0\n"
               "lcore=1 cpu=1 node=0 core=1 role=rx port=0 queue=0\n"
-              "memory=ring.rx0 node=0 page=2M bytes=4194304\n"
+              "memory=ring.port0.rx0 node=0 page=2M bytes=4194304\n"
               "note=worker port=0 queue=0 worker=0 shares the main lcore 0 in one duty cycle: "
               "2 CPUs for 2 busy duties and main\n");
     EXPECT_EQ(plan.cpus(Role::main), std::vector<int>{0});
@@ -255,7 +255,7 @@ TEST(Planner, PlansFromASavedServerTopology) {
     const int nic_node = server.pci_device_node("0000:81:00.0");
     const Plan plan = make_plan(
         server, {.ports = {{.port = 0, .numa_node = nic_node, .rx_queues = 4}},
-                 .memory = {{.name = "mempool.port0", .port = 0, .bytes = 256 << 20}}});
+                 .memory = {{.region = MemoryRegion::mempool(0), .bytes = 256 << 20}}});
     EXPECT_EQ(plan.cpus(Role::rx), (std::vector<int>{8, 9, 10, 11}));
     EXPECT_EQ(plan.cpus(Role::worker), (std::vector<int>{12, 13, 14, 15}));
     EXPECT_EQ(plan.memory.at(0).node, 1);
@@ -275,7 +275,7 @@ TEST(Planner, TwoPortsOnTwoNodesKeepToTheirNodes) {
 
 TEST(Planner, MemoryForAQueueThePlanLacksIsAnError) {
     const PlanRequest request{.ports = {{.port = 0, .numa_node = 0, .rx_queues = 1}},
-                              .memory = {{.name = "ring.rx1", .port = 0, .queue = 1, .bytes = 4096}}};
+                              .memory = {{.region = MemoryRegion::ring(0, 1), .bytes = 4096}}};
     const std::string what = error_of(dual_socket(), request);
     EXPECT_NE(what.find("ring.rx1 names RX queue 1 of port 0"), std::string::npos) << what;
 }
@@ -292,13 +292,13 @@ TEST(PlanFormat, LcoreLinesComeSortedWithMemoryNotesAndWarningsAfter) {
         .lcores = {{.lcore = 0, .cpu = 0, .node = 0, .core = 0, .role = Role::main},
                    {.lcore = 3, .cpu = 3, .node = 1, .core = 3, .role = Role::rx, .port = 0,
                     .queue = 0}},
-        .memory = {{.name = "ring.rx0", .node = 1, .page_bytes = 1 << 30, .bytes = 1 << 30}},
+        .memory = {{.region = MemoryRegion::ring(0, 0), .node = 1, .page_bytes = 1 << 30, .bytes = 1 << 30}},
         .notes = {"a note"},
         .warnings = {"a warning"}};
     EXPECT_EQ(format(plan),
               "lcore=0 cpu=0 node=0 core=0 role=main\n"
               "lcore=3 cpu=3 node=1 core=3 role=rx port=0 queue=0\n"
-              "memory=ring.rx0 node=1 page=1G bytes=1073741824\n"
+              "memory=ring.port0.rx0 node=1 page=1G bytes=1073741824\n"
               "note=a note\n"
               "warning=a warning\n");
 }

@@ -1,4 +1,4 @@
-#include "options.hpp"
+#include "config.hpp"
 
 #include <getopt.h>
 
@@ -15,9 +15,8 @@
 #include <string>
 #include <string_view>
 
-#include "net/rx_queue_poller.hpp"
 
-namespace sentinel::app {
+namespace sentinel::appliance {
 
 namespace {
 
@@ -150,7 +149,7 @@ std::array<std::uint8_t, 6> parse_mac(std::string_view option, const char* text)
 // Long options only; getopt_long returns the enum value.
 enum : int {
     plan = 256, topology, port_numa_node, rx_queues, ring_size, refuse_cross_node, ports, burst, full_policy,
-    duration, stop_when_idle, stats_interval, stats_out, usage, config, capture, capture_filter, snaplen,
+    duration, stop_when_idle, stats_interval, stats_out, help, config, capture, capture_filter, snaplen,
     rotate_size, rotate_seconds, max_files, force, forward, forward_filter, feed_kind, feed_a, feed_b, book_out,
     feed_max_orders, rerequest_server, rerequest_source, rerequest_mac, feed_tx, tob_multicast, tob_source, tob_out
 };
@@ -168,7 +167,7 @@ constexpr option kLong[] = {
     {"stop-when-idle", required_argument, nullptr, stop_when_idle},
     {"stats-interval", required_argument, nullptr, stats_interval},
     {"stats-out", required_argument, nullptr, stats_out},
-    {"help", no_argument, nullptr, usage},
+    {"help", no_argument, nullptr, help},
     {"config", required_argument, nullptr, config},
     {"capture", required_argument, nullptr, capture},
     {"capture-filter", required_argument, nullptr, capture_filter},
@@ -241,7 +240,7 @@ std::vector<std::string> config_arguments(int argc, char** argv) {
     return args;
 }
 
-void check_feed(const Options& o) {
+void check_feed(const Config& o) {
     const bool feed_options = o.feed_a || o.feed_b || o.book_out || o.feed_max_orders || o.rerequest_server ||
                               o.rerequest_source || o.rerequest_mac || o.feed_tx || o.tob_multicast || o.tob_source ||
                               o.tob_out;
@@ -275,7 +274,15 @@ void check_feed(const Options& o) {
 
 }  // namespace
 
-Options parse_options(int argc, char** argv, bool& help) {
+std::string_view usage() noexcept { return kUsage; }
+
+void check_feed_rings(const Config& o, std::size_t rings) {
+    if (o.feed && rings != 1)
+        throw std::invalid_argument("--feed needs every line in one RX ring, and this run would have " +
+                                    std::to_string(rings) + ": use --rx-queues 1 and one receiving port (--ports P)");
+}
+
+CommandLine parse_command_line(int argc, char** argv) {
     std::vector<std::string> from_file = config_arguments(argc, argv);
     std::vector<char*> args{argv[0]};
     for (std::string& a : from_file) args.push_back(a.data());
@@ -284,8 +291,8 @@ Options parse_options(int argc, char** argv, bool& help) {
     argc = static_cast<int>(args.size() - 1);
     argv = args.data();
 
-    Options o;
-    help = false;
+    CommandLine line;
+    Config& o = line.config;
     optind = 1;   // EAL ran getopt over the same process state
     opterr = 0;   // our own one-line errors instead of getopt's
     int c;
@@ -307,7 +314,7 @@ Options parse_options(int argc, char** argv, bool& help) {
         case ports: o.ports = parse_ports(optarg); break;
         case burst:
             o.burst = static_cast<std::uint16_t>(
-                parse_integer("--burst", optarg, 1, static_cast<long long>(net::RxQueuePoller::kMaxBurst)));
+                parse_integer("--burst", optarg, 1, static_cast<long long>(net::kMaxRxBurst)));
             break;
         case full_policy:
             if (std::string_view(optarg) == "wait") o.full_policy = net::FullPolicy::wait;
@@ -362,10 +369,9 @@ Options parse_options(int argc, char** argv, bool& help) {
             break;
         }
         case tob_out: o.tob_out = optarg; break;
-        case usage:
-            std::fputs(kUsage, stdout);
-            help = true;
-            return o;
+        case help:
+            line.help = true;
+            return line;
         case ':':
             throw std::invalid_argument(std::string(argv[optind - 1]) + " needs a value (sentinel -- --help)");
         default:
@@ -390,7 +396,7 @@ Options parse_options(int argc, char** argv, bool& help) {
         throw std::invalid_argument("--max-files needs rotation: add --rotate-size or --rotate-seconds");
     if (!o.forward && !o.forward_filter.empty())
         throw std::invalid_argument("--forward-filter only goes with --forward PORT");
-    return o;
+    return line;
 }
 
-}  // namespace sentinel::app
+}  // namespace sentinel::appliance

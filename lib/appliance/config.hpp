@@ -1,5 +1,7 @@
 #pragma once
-// The appliance's own options: everything after the "--" that ends DPDK's EAL options.
+// Config: the appliance's own options, everything after the "--" that ends DPDK's EAL options,
+// parsed and checked against each other. Pure: no EAL, no DPDK, nothing printed; what the run
+// finds later (ports, CPUs, files) is checked where it is found.
 
 #include <array>
 #include <chrono>
@@ -7,14 +9,16 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "feed/udp_frame.hpp"
 #include "net/full_policy.hpp"
+#include "net/rx_burst.hpp"
 
-namespace sentinel::app {
+namespace sentinel::appliance {
 
-struct Options {
+struct Config {
     bool plan_only = false;                  // --plan: print the placement plan and exit
     std::optional<std::string> topology;     // --topology FILE.xml: plan for another machine
     std::optional<int> port_numa_node;       // --port-numa-node N: node of ports that report none
@@ -54,10 +58,22 @@ struct Options {
     std::optional<std::string> tob_out;                  // --tob-out FILE: the same datagrams, to a file
 };
 
-// Parses argv[0..argc) (argv[0] is the program name). Throws std::invalid_argument with one line
-// that names the option and the fix. --help prints usage to stdout and sets `help`.
-// `--config FILE` reads the same options from FILE, one `key = value` (or bare `key`) per line,
-// '#' starts a comment; options on the command line override the file's.
-Options parse_options(int argc, char** argv, bool& help);
+struct CommandLine {
+    Config config;
+    bool help = false;  // --help: the caller prints usage() and runs nothing
+};
 
-}  // namespace sentinel::app
+// Parses argv[0..argc) (argv[0] is the program name). Throws std::invalid_argument with one line
+// that names the option and the fix. `--config FILE` reads the same options from FILE, one
+// `key = value` (or bare `key`) per line, '#' starts a comment; options on the command line
+// override the file's.
+CommandLine parse_command_line(int argc, char** argv);
+
+// The text --help prints.
+std::string_view usage() noexcept;
+
+// The feed reads every line from one RX ring: throws std::invalid_argument with the fix when
+// --feed would receive on `rings` rings.
+void check_feed_rings(const Config& config, std::size_t rings);
+
+}  // namespace sentinel::appliance

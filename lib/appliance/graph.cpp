@@ -1,0 +1,117 @@
+#include "graph.hpp"
+
+#include <algorithm>
+#include <iterator>
+#include <stdexcept>
+
+namespace sentinel::appliance {
+namespace {
+
+std::string dotted(std::uint32_t address) {
+    return std::to_string(address >> 24) + "." + std::to_string((address >> 16) & 0xff) + "." +
+           std::to_string((address >> 8) & 0xff) + "." + std::to_string(address & 0xff);
+}
+
+// UDP datagrams to `e`, VLAN-tagged or not: a feed line.
+std::string udp_to(const feed::UdpEndpoint& e) {
+    const std::string match = "udp and dst host " + dotted(e.address) + " and dst port " + std::to_string(e.port);
+    return "(" + match + ") or (vlan and " + match + ")";
+}
+
+// ... and from `from` to `to`: the recovery server's answers.
+std::string udp_between(const feed::UdpEndpoint& from, const feed::UdpEndpoint& to) {
+    const std::string match = "udp and src host " + dotted(from.address) + " and src port " + std::to_string(from.port) +
+                              " and dst host " + dotted(to.address) + " and dst port " + std::to_string(to.port);
+    return "(" + match + ") or (vlan and " + match + ")";
+}
+
+std::vector<FilterRule> filter_rules(const Config& c) {
+    std::vector<FilterRule> rules;
+    if (c.capture) rules.push_back({net::Verdict::kCapture, "--capture-filter", c.capture_filter});
+    if (c.forward) rules.push_back({net::Verdict::kForward, "--forward-filter", c.forward_filter});
+    if (c.feed) {
+        if (c.feed_a) rules.push_back({net::Verdict::kFeedA, "--feed-a", udp_to(*c.feed_a)});
+        if (c.feed_b) rules.push_back({net::Verdict::kFeedB, "--feed-b", udp_to(*c.feed_b)});
+        if (c.rerequest_server)
+            rules.push_back({net::Verdict::kFeedRecovery, "--rerequest-server",
+                             udp_between(*c.rerequest_server, *c.rerequest_source)});
+    }
+    return rules;
+}
+
+// The ring's stages, dealt over its worker lcores in build order: filter ─▶ {capture, forward,
+// feed} ─▶ release, or release alone.
+std::vector<StageSpec> stages(const Config& c, const platform::Plan& plan, int port, int queue, bool filtered) {
+    std::vector<StageSpec> stages;
+    const auto add = [&](StageKind kind, std::vector<std::size_t> after) {
+        stages.push_back({kind, plan.stage_lcore(port, queue, stages.size()), std::move(after)});
+    };
+    if (!filtered) {
+        add(StageKind::release, {});
+        return stages;
+    }
+    add(StageKind::filter, {});
+    if (c.capture) add(StageKind::capture, {0});
+    if (c.forward) add(StageKind::forward, {0});
+    if (c.feed) add(StageKind::feed, {0});
+    std::vector<std::size_t> readers(stages.size() - 1);
+    for (std::size_t i = 0; i < readers.size(); ++i) readers[i] = i + 1;
+    add(StageKind::release, std::move(readers));
+    return stages;
+}
+
+}  // namespace
+
+std::string_view to_string(StageKind kind) noexcept {
+    switch (kind) {
+    case StageKind::filter: return "filter";
+    case StageKind::capture: return "capture";
+    case StageKind::forward: return "forward";
+    case StageKind::feed: return "feed";
+    case StageKind::release: return "release";
+    }
+    return "?";
+}
+
+std::optional<std::size_t> RingSpec::stage(StageKind kind) const noexcept {
+    const auto it = std::ranges::find(stages, kind, &StageSpec::kind);
+    if (it == stages.end()) return std::nullopt;
+    return static_cast<std::size_t>(it - stages.begin());
+}
+
+std::vector<int> Graph::lcores() const {
+    std::vector<int> lcores;
+    for (const RingSpec& r : rings) {
+        lcores.push_back(r.rx_lcore);
+        for (const StageSpec& s : r.stages) lcores.push_back(s.lcore);
+    }
+    if (publisher) lcores.push_back(publisher->lcore);
+    std::ranges::sort(lcores);
+    lcores.erase(std::unique(lcores.begin(), lcores.end()), lcores.end());
+    return lcores;
+}
+
+Graph make_graph(const Config& c, const platform::Plan& plan) {
+    Graph g{.rings = {}, .feed = {}, .publisher = {}, .main_lcore = plan.main_lcore()};
+    const std::vector<FilterRule> rules = filter_rules(c);
+    for (const platform::LcoreAssignment& a : plan.lcores) {
+        if (a.role != platform::Role::rx) continue;
+        const platform::MemoryRegion memory = platform::MemoryRegion::ring(a.port, a.queue);
+        g.rings.push_back({.port = a.port, .queue = a.queue, .rx_lcore = a.lcore, .memory = memory,
+                           .node = plan.node_of(memory), .rules = rules,
+                           .stages = stages(c, plan, a.port, a.queue, !rules.empty())});
+    }
+    check_feed_rings(c, g.rings.size());
+    if (c.feed) {
+        g.feed = FeedSpec{.books = feed::BookConfig::for_orders(c.feed_max_orders.value_or(Config::kFeedMaxOrders)),
+                          .book_out = c.book_out};
+        if (c.tob_multicast || c.tob_out) {
+            const RingSpec& ring = g.rings.front();
+            g.publisher = PublisherSpec{
+                .ring = 0, .lcore = plan.stage_lcore(ring.port, ring.queue, *ring.stage(StageKind::feed) + 1)};
+        }
+    }
+    return g;
+}
+
+}  // namespace sentinel::appliance

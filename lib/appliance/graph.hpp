@@ -1,0 +1,89 @@
+#pragma once
+// Graph: the appliance's packet graph as data, from the config and the plan. Pure: it names what
+// to build and where to run it; the Pipeline (pipeline.hpp) builds it from DPDK resources.
+//
+//                                                 ┌─▶ capture ─┐
+//   port P queue Q ─▶ RX (rx lcore) ─▶ ring ─▶ filter ─▶ forward ─┼─▶ release
+//                                                 └─▶ feed ────┘
+//                                                       └─▶ top-of-book ring ─▶ publisher
+//
+// One ring per RX queue the plan lists, on the RX lcore's node. The filter writes each slot's
+// verdict, one bit per rule; capture, forward and feed read it in parallel; release follows every
+// other stage, so an mbuf is freed only after every stage has read it. Without capture, forward
+// and feed, release is the ring's only stage. Stages run on the lcores the planner deals them
+// (Plan::stage_lcore), the publisher on the lcore after the feed's.
+//
+// Thread safety: make_graph is a pure function; a Graph is a plain value.
+
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "config.hpp"
+#include "feed/order_books.hpp"
+#include "net/verdict.hpp"
+#include "platform/memory_region.hpp"
+#include "platform/planner.hpp"
+
+namespace sentinel::appliance {
+
+enum class StageKind { filter, capture, forward, feed, release };
+
+std::string_view to_string(StageKind kind) noexcept;
+
+// One rule of a ring's filter: packets that match `expression` (libpcap syntax) get `verdict`.
+struct FilterRule {
+    net::Verdict verdict;
+    std::string option;  // the option it comes from, for a message when it does not compile
+    std::string expression;
+};
+
+struct StageSpec {
+    StageKind kind;
+    int lcore;
+    std::vector<std::size_t> after;  // the ring's stages it follows, by index; empty: RX's
+};
+
+struct RingSpec {
+    int port;
+    int queue;
+    int rx_lcore;
+    platform::MemoryRegion memory;  // the ring's slots
+    int node;                       // where the plan puts them
+    std::vector<FilterRule> rules;  // the filter stage's, in verdict order; empty without one
+    std::vector<StageSpec> stages;  // each after the stages it follows; release last
+
+    // The index of the ring's stage of `kind`, if it has one.
+    std::optional<std::size_t> stage(StageKind kind) const noexcept;
+};
+
+// The feed's books, sized for --feed-max-orders, and where they are written.
+struct FeedSpec {
+    feed::BookConfig books;
+    std::optional<std::string> book_out;
+};
+
+// The top-of-book publisher: it follows the feed stage of rings[ring].
+struct PublisherSpec {
+    std::size_t ring;
+    int lcore;
+};
+
+struct Graph {
+    std::vector<RingSpec> rings;  // in the plan's RX order: ring i is journal producer i, TX queue i
+    std::optional<FeedSpec> feed;
+    std::optional<PublisherSpec> publisher;
+    int main_lcore;
+
+    // Every lcore that runs a duty, ascending: RX lcores and the stages' lcores.
+    std::vector<int> lcores() const;
+};
+
+// Throws std::invalid_argument naming the option when the feed would span rings
+// (check_feed_rings), std::logic_error when the plan lacks a queue's ring region or worker.
+Graph make_graph(const Config& config, const platform::Plan& plan);
+
+}  // namespace sentinel::appliance
