@@ -167,8 +167,9 @@ Pipeline::Pipeline(const Graph& graph, const Config& config, const Sinks& sinks)
 
         net::FeedDuty* feed_duty = nullptr;
         for (std::size_t i = 0; i < ring.stages(); ++i) {
-            auto stage = std::make_unique<net::StageDuty>(ring.processor(i), ring.rx(), ring.ring().sequencer().cursor(),
-                                                          kStageBatch);
+            auto stage = std::make_unique<net::StageDuty>(ring.name() + " " + std::string(to_string(spec.stages[i].kind)),
+                                                          ring.processor(i), ring.rx(),
+                                                          ring.ring().sequencer().cursor(), kStageBatch);
             net::Duty* duty = stage.get();
             if (spec.stages[i].kind == StageKind::capture)
                 duty = duties_.emplace_back(std::make_unique<net::CaptureDuty>(*stage, *ring.capture())).get();
@@ -231,8 +232,8 @@ std::vector<std::string> Pipeline::wait() {
         if (std::string e = net::wait(jobs_[i]); !e.empty()) errors.push_back(std::move(e));
     launched_ = 0;
     if (main_cycle_->timed_out())
-        errors.push_back("main lcore " + std::to_string(main_cycle_->lcore()) +
-                         " gave up draining its rings: a stage stopped making progress");
+        errors.push_back("main lcore " + std::to_string(main_cycle_->lcore()) + " gave up draining its rings: " +
+                         main_cycle_->undrained() + " stopped making progress");
     return errors;
 }
 

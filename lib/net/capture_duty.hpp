@@ -23,6 +23,7 @@ public:
         return n;
     }
     bool drained() const override { return stage_.drained(); }
+    std::string_view role_name() const noexcept override { return stage_.role_name(); }
     void stop() override {
         stage_.stop();
         capture_.flush();

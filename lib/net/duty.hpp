@@ -10,6 +10,7 @@
 // poll() is a virtual call per burst or batch, not per packet: the hot loops live inside.
 
 #include <cstddef>
+#include <string_view>
 
 namespace sentinel::net {
 
@@ -23,6 +24,9 @@ public:
     virtual void begin_drain() {}
     virtual bool drained() const = 0;
     virtual void stop() {}
+
+    // What it is, for the messages that name it: "rx port0 queue1", "ring.port0.rx1 capture".
+    virtual std::string_view role_name() const noexcept = 0;
 };
 
 }  // namespace sentinel::net

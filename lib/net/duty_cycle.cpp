@@ -45,6 +45,13 @@ void DutyCycle::finish() {
     for (Duty* d : duties_) d->stop();
 }
 
+std::string DutyCycle::undrained() const {
+    std::string names;
+    for (const Duty* d : duties_)
+        if (!d->drained()) names += (names.empty() ? "" : ", ") + std::string(d->role_name());
+    return names;
+}
+
 bool DutyCycle::all_drained() const {
     for (const Duty* d : duties_)
         if (!d->drained()) return false;

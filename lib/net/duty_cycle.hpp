@@ -40,6 +40,8 @@ public:
     unsigned lcore() const noexcept { return lcore_; }
     bool empty() const noexcept { return duties_.empty(); }
     bool timed_out() const noexcept { return timed_out_; }
+    // After a timed-out drain: the role names of the duties that had not drained, comma-separated.
+    std::string undrained() const;
 
 private:
     bool all_drained() const;

@@ -36,6 +36,7 @@ public:
         return finished_.load(std::memory_order_acquire);  // A: pairs with R in poll()
     }
     void stop() override { stage_.stop(); }
+    std::string_view role_name() const noexcept override { return stage_.role_name(); }
 
 private:
     StageDuty& stage_;

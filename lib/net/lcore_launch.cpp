@@ -34,7 +34,8 @@ std::string wait(LcoreJob& job) {
     rte_eal_wait_lcore(job.cycle->lcore());
     const std::string lcore = "lcore " + std::to_string(job.cycle->lcore());
     if (!job.error.empty()) return lcore + " stopped: " + job.error;
-    if (job.cycle->timed_out()) return lcore + " gave up draining its rings: a stage stopped making progress";
+    if (job.cycle->timed_out())
+        return lcore + " gave up draining its rings: " + job.cycle->undrained() + " stopped making progress";
     return {};
 }
 

@@ -42,6 +42,7 @@ public:
         processor_.stop_polling();
         publisher_.flush();
     }
+    std::string_view role_name() const noexcept override { return "top-of-book publisher"; }
 
 private:
     disruptor::EventProcessor& processor_;

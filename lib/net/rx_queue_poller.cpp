@@ -16,6 +16,7 @@ RxQueuePoller::RxQueuePoller(std::uint16_t port, std::uint16_t queue, std::uint1
                              PacketRing& ring, const std::atomic<bool>& stop)
     : port_(port),
       queue_(queue),
+      role_name_("rx port" + std::to_string(port) + " queue" + std::to_string(queue)),
       burst_(burst),
       policy_(policy),
       ring_(ring.ring()),

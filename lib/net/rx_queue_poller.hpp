@@ -27,6 +27,8 @@
 #include <atomic>
 #include <cstddef>
 #include <cstdint>
+#include <string>
+#include <string_view>
 
 #include "counters.hpp"
 #include "duty.hpp"
@@ -52,6 +54,7 @@ public:
                   const std::atomic<bool>& stop);
 
     std::size_t poll() override;
+    std::string_view role_name() const noexcept override { return role_name_; }
     void begin_drain() override;
     bool drained() const override { return stopped(); }
 
@@ -73,6 +76,7 @@ private:
 
     const std::uint16_t port_;
     const std::uint16_t queue_;
+    const std::string role_name_;
     const std::uint16_t burst_;
     const FullPolicy policy_;
     PacketRing::Ring& ring_;

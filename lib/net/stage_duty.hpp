@@ -11,6 +11,9 @@
 // Thread safety: every call on the lcore that polls the stage.
 
 #include <cstddef>
+#include <string>
+#include <string_view>
+#include <utility>
 
 #include "disruptor/event_processor.hpp"
 #include "disruptor/sequence.hpp"
@@ -23,9 +26,9 @@ class StageDuty final : public Duty {
 public:
     // `max_batch`: the most slots one poll hands the stage, so that other duties of the lcore
     // get their turn within a bounded time.
-    StageDuty(disruptor::EventProcessor& processor, const RxQueuePoller& producer, const disruptor::Sequence& cursor,
-              std::size_t max_batch)
-        : processor_(processor), producer_(producer), cursor_(cursor), max_batch_(max_batch) {}
+    StageDuty(std::string role_name, disruptor::EventProcessor& processor, const RxQueuePoller& producer,
+              const disruptor::Sequence& cursor, std::size_t max_batch)
+        : role_name_(std::move(role_name)), processor_(processor), producer_(producer), cursor_(cursor), max_batch_(max_batch) {}
 
     void start() override { processor_.start_polling(); }
     std::size_t poll() override { return processor_.poll(max_batch_); }
@@ -36,10 +39,12 @@ public:
         return processor_.sequence().load_acquire() >= cursor_.load_acquire();
     }
     void stop() override { processor_.stop_polling(); }
+    std::string_view role_name() const noexcept override { return role_name_; }
 
     const disruptor::EventProcessor& processor() const noexcept { return processor_; }
 
 private:
+    const std::string role_name_;
     disruptor::EventProcessor& processor_;
     const RxQueuePoller& producer_;
     const disruptor::Sequence& cursor_;

@@ -74,6 +74,7 @@ void* const* objects(rte_mbuf* const* mbufs) noexcept { return reinterpret_cast<
 class RingRx final : public net::Duty {
 public:
     RingRx(std::uint16_t port, rte_ring& out, const std::atomic<bool>& stop) : port_(port), out_(out), stop_(stop) {}
+    std::string_view role_name() const noexcept override { return "rte_ring rx"; }
 
     std::size_t poll() override {
         if (stopped_.load(std::memory_order_relaxed)) return 0;  // our own flag
@@ -150,6 +151,7 @@ private:
 class RingStage : public net::Duty {
 public:
     bool drained() const override { return upstream_.drained() && rte_ring_empty(&in_) != 0; }
+    std::string_view role_name() const noexcept override { return "rte_ring stage"; }
     const net::Counters& counters() const noexcept { return counters_; }
 
 protected:

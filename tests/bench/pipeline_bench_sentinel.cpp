@@ -66,7 +66,7 @@ Throughput run(const Rig& rig, QueueRing& q, std::atomic<bool>& stop, const Wind
     std::vector<std::unique_ptr<net::StageDuty>> duties;
     std::vector<net::Duty*> stages;
     for (disruptor::EventProcessor* p : q.ring.start_on_caller_threads()) {
-        duties.push_back(std::make_unique<net::StageDuty>(*p, q.rx, q.ring.sequencer().cursor(), kStageBatch));
+        duties.push_back(std::make_unique<net::StageDuty>("stage", *p, q.rx, q.ring.sequencer().cursor(), kStageBatch));
         stages.push_back(duties.back().get());
     }
     return rig.run_cycles(stop, {&q.rx}, stages, [&q] { return q.received(); }, window);
