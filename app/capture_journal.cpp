@@ -17,15 +17,9 @@ namespace {
 // capture stage has to wait.
 constexpr std::size_t kBuffersPerProducer = 8;
 
-// The buffers for --rotate-size and --snaplen (capture/journal_sizing.hpp); a rotation too small
-// for one snaplen packet and a file's header is refused.
-capture::JournalSizing sizing(const appliance::Config& o) {
-    if (o.rotate_bytes != 0 && o.rotate_bytes < capture::smallest_rotate_bytes(o.snaplen))
-        throw std::invalid_argument("--rotate-size " + std::to_string(o.rotate_bytes) + " is too small: with --snaplen " +
-                                    std::to_string(o.snaplen) + " a file needs at least " +
-                                    std::to_string(capture::smallest_rotate_bytes(o.snaplen)) + " bytes");
-    return capture::journal_sizing(o.rotate_bytes, o.snaplen);
-}
+// The buffers for --rotate-size and --snaplen (capture/journal_sizing.hpp; Config refused a
+// rotation too small for them).
+capture::JournalSizing sizing(const appliance::Config& o) { return capture::journal_sizing(o.rotate_bytes, o.snaplen); }
 
 // Without --force a run must not stop half-way when rotation reaches a number an earlier run left
 // behind (cap_00008.pcapng): every name it could take is checked before the first packet.

@@ -84,16 +84,6 @@ void install_signal_handlers() {
             throw std::system_error(errno, std::generic_category(), "sigaction " + std::to_string(signal));
 }
 
-// The capture journal's writer may run wherever no RX lcore polls: on main's CPU (idle once it
-// carries no worker) and the workers', whose capture stages yield their CPU when they wait for it.
-std::vector<int> journal_writer_cpus(const sentinel::platform::Plan& plan) {
-    std::vector<int> cpus = plan.cpus(sentinel::platform::Role::main);
-    std::ranges::copy(plan.cpus(sentinel::platform::Role::worker), std::back_inserter(cpus));
-    std::ranges::sort(cpus);
-    cpus.erase(std::unique(cpus.begin(), cpus.end()), cpus.end());
-    return cpus;
-}
-
 // memory=ring.portP.rxQ lines: where the kernel put each ring.
 std::string ring_memory_report(const sentinel::appliance::Pipeline& pipeline, const Plan& plan) {
     std::string text;
@@ -123,7 +113,7 @@ Exit run_appliance(const Config& options, const Plan& plan, const std::vector<in
     install_signal_handlers();  // before anything that takes a while: SIGUSR1's default would kill us
     sentinel::app::ReceivePorts ports(plan, port_ids, options, graph.rings.size(), pdump);
     std::optional<sentinel::app::CaptureJournal> capture;
-    if (options.capture) capture.emplace(options, port_ids, plan, journal_writer_cpus(plan));
+    if (options.capture) capture.emplace(options, port_ids, plan, plan.cpus_without_rx());
     const sentinel::net::TscClock clock(rte_rdtsc(), rte_get_tsc_hz());
     sentinel::app::FeedSenders senders(options, ports);
     sentinel::appliance::Sinks sinks{.clock = clock};

@@ -35,7 +35,7 @@ platform::PlanRequest plan_request(const appliance::Config& o, std::vector<int> 
 void add_mempools(platform::PlanRequest& r, const appliance::Config& o);
 
 // A capture's journal buffers as memory regions, one per RX queue on its ring's node
-// (MemoryRegion::journal). Throws std::invalid_argument when --rotate-size cannot hold a buffer.
+// (MemoryRegion::journal).
 void add_journal_buffers(platform::PlanRequest& r, const appliance::Config& o);
 
 // The plan numbers lcores as CPUs and puts main on the lowest; throws with the fix when EAL's

@@ -6,14 +6,16 @@
 #include <bit>
 #include <cctype>
 #include <cerrno>
+#include <charconv>
+#include <cstdio>
 #include <cstring>
 #include <fstream>
 #include <optional>
-#include <charconv>
-#include <cstdio>
 #include <stdexcept>
 #include <string>
 #include <string_view>
+
+#include "capture/journal_sizing.hpp"
 
 
 namespace sentinel::appliance {
@@ -392,6 +394,10 @@ CommandLine parse_command_line(int argc, char** argv) {
     if (o.force && !o.capture && !o.tob_out)
         throw std::invalid_argument("--force only goes with --capture PATH or --tob-out FILE");
     check_feed(o);
+    if (o.rotate_bytes != 0 && o.rotate_bytes < capture::smallest_rotate_bytes(o.snaplen))
+        throw std::invalid_argument("--rotate-size " + std::to_string(o.rotate_bytes) + " is too small: with --snaplen " +
+                                    std::to_string(o.snaplen) + " a file needs at least " +
+                                    std::to_string(capture::smallest_rotate_bytes(o.snaplen)) + " bytes");
     if (o.max_files && !o.rotate_bytes && !o.rotate_interval.count())
         throw std::invalid_argument("--max-files needs rotation: add --rotate-size or --rotate-seconds");
     if (!o.forward && !o.forward_filter.empty())

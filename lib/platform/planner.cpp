@@ -1,6 +1,7 @@
 #include "planner.hpp"
 
 #include <algorithm>
+#include <iterator>
 #include <map>
 #include <stdexcept>
 #include <string>
@@ -392,6 +393,13 @@ std::vector<int> Plan::all_cpus() const {
     for (const LcoreAssignment& a : lcores)
         result.push_back(a.cpu);
     return sorted_unique(std::move(result));
+}
+
+std::vector<int> Plan::cpus_without_rx() const {
+    const std::vector<int> rx = cpus(Role::rx);
+    std::vector<int> result;
+    std::ranges::set_difference(all_cpus(), rx, std::back_inserter(result));
+    return result;
 }
 
 int Plan::main_lcore() const {

@@ -98,6 +98,10 @@ struct Plan {
     // outside EAL (tests, benchmarks) and for building EAL's -l list.
     std::vector<int> cpus(Role role) const;
     std::vector<int> all_cpus() const;
+    // The CPUs no RX lcore polls (main's and the workers'), ascending: where a thread outside EAL
+    // may run without taking a CPU from RX (the capture journal's writer, whose capture stages
+    // yield their CPU while they wait for it).
+    std::vector<int> cpus_without_rx() const;
     int main_lcore() const;
     // The node the plan gives `region`; throws std::logic_error when the request did not ask for it.
     int node_of(const MemoryRegion& region) const;

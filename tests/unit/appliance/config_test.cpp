@@ -11,6 +11,8 @@
 #include <string>
 #include <vector>
 
+#include "capture/journal_sizing.hpp"
+
 namespace sentinel::appliance {
 namespace {
 
@@ -136,6 +138,10 @@ TEST(Config, RefusesOptionsThatDoNotGoTogether) {
     EXPECT_EQ(refusal({"--capture", "x", "--max-files", "2"}),
               "--max-files needs rotation: add --rotate-size or --rotate-seconds");
     EXPECT_EQ(refusal({"--forward-filter", "tcp"}), "--forward-filter only goes with --forward PORT");
+    const std::string smallest = std::to_string(capture::smallest_rotate_bytes(262144));
+    EXPECT_EQ(refusal({"--capture", "x", "--rotate-size", "64K"}),
+              "--rotate-size 65536 is too small: with --snaplen 262144 a file needs at least " + smallest + " bytes");
+    EXPECT_NO_THROW(parse({"--capture", "x", "--rotate-size", "64K", "--snaplen", "1500"}));
 }
 
 TEST(Config, RefusesFeedOptionsThatDoNotGoTogether) {

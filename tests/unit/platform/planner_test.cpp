@@ -146,6 +146,11 @@ TEST(Planner, WorkersPreferTheirRxLcoresL3) {
     const Plan plan = make_plan(t, request);
     EXPECT_EQ(rx_of(plan, 0, 0).cpu, 1);
     EXPECT_EQ(plan.cpus(Role::worker), (std::vector<int>{3, 5}));
+    EXPECT_EQ(plan.cpus_without_rx(), (std::vector<int>{0, 3, 5}));
+    EXPECT_EQ(plan.stage_lcore(0, 0, 0), 3);
+    EXPECT_EQ(plan.stage_lcore(0, 0, 1), 5);
+    EXPECT_EQ(plan.stage_lcore(0, 0, 2), 3);
+    EXPECT_THROW(plan.stage_lcore(0, 1, 0), std::logic_error);
 }
 
 TEST(Planner, TwoCpuMachineRunsMainWithTheWorkerAndRxAlone) {
@@ -163,6 +168,9 @@ TEST(Planner, TwoCpuMachineRunsMainWithTheWorkerAndRxAlone) {
     EXPECT_EQ(plan.cpus(Role::worker), std::vector<int>{0});
     EXPECT_EQ(plan.cpus(Role::rx), std::vector<int>{1});
     EXPECT_EQ(plan.all_cpus(), (std::vector<int>{0, 1}));
+    EXPECT_EQ(plan.cpus_without_rx(), std::vector<int>{0});
+    EXPECT_EQ(plan.node_of(MemoryRegion::ring(0, 0)), 0);
+    EXPECT_THROW(plan.node_of(MemoryRegion::ring(0, 1)), std::logic_error);
 }
 
 TEST(Planner, MoreWorkersThanCpusShareAWorkerLcoreWithAWarning) {
@@ -277,7 +285,7 @@ TEST(Planner, MemoryForAQueueThePlanLacksIsAnError) {
     const PlanRequest request{.ports = {{.port = 0, .numa_node = 0, .rx_queues = 1}},
                               .memory = {{.region = MemoryRegion::ring(0, 1), .bytes = 4096}}};
     const std::string what = error_of(dual_socket(), request);
-    EXPECT_NE(what.find("ring.rx1 names RX queue 1 of port 0"), std::string::npos) << what;
+    EXPECT_NE(what.find("ring.port0.rx1 names RX queue 1 of port 0"), std::string::npos) << what;
 }
 
 TEST(PlanFormat, SizesUseTheLargestExactUnit) {
