@@ -32,6 +32,7 @@
 #include "appliance/config.hpp"
 #include "appliance/graph.hpp"
 #include "appliance/pipeline.hpp"
+#include "appliance/receiving_ports.hpp"
 #include "capture_journal.hpp"
 #include "feed_senders.hpp"
 #include "feed_stats.hpp"
@@ -217,7 +218,7 @@ int main(int argc, char** argv) {
             const Topology topology = options.topology ? Topology::from_xml_file(*options.topology) : *here;
             const std::uint64_t damaged_records = sentinel::app::check_rx_pcap_inputs(pcap_inputs);
             sentinel::app::check_vdevs_probed(vdevs);
-            const std::vector<int> ports = sentinel::app::chosen_ports(options);
+            const std::vector<int> ports = sentinel::appliance::receiving_ports(options, sentinel::app::eal_ports());
             sentinel::appliance::check_feed_rings(options, ports.size() * static_cast<std::size_t>(options.rx_queues));
             const bool run = !options.plan_only;
             PlanRequest request =

@@ -71,28 +71,10 @@ int port_numa_node(std::uint16_t port) {
 
 }  // namespace
 
-std::vector<int> chosen_ports(const appliance::Config& o) {
+std::vector<int> eal_ports() {
     std::vector<int> ports;
     std::uint16_t port;
     RTE_ETH_FOREACH_DEV(port) ports.push_back(port);
-    if (ports.empty())
-        throw std::runtime_error("no DPDK ports: add one with --vdev (e.g. --vdev net_null0) or bind a NIC to vfio-pci");
-    const auto check = [&](const char* option, int p) {
-        if (!rte_eth_dev_is_valid_port(static_cast<std::uint16_t>(p)))  // the options take 0..65535
-            throw std::runtime_error(std::string(option) + ": port " + std::to_string(p) + " does not exist: EAL found " +
-                                     std::to_string(ports.size()) + " ports (check --vdev/-a)");
-    };
-    for (const int p : o.ports) check("--ports", p);
-    if (o.forward) check("--forward", *o.forward);
-    if (o.feed_tx) check("--feed-tx", *o.feed_tx);
-    if (!o.ports.empty()) return o.ports;
-    // By default every port receives but the one that forwards: that one only transmits. So does
-    // --feed-tx, unless it is the only port (the feed's lines then come in where it sends).
-    if (o.forward) std::erase(ports, *o.forward);
-    if (o.feed_tx && ports.size() > 1) std::erase(ports, *o.feed_tx);
-    if (ports.empty())
-        throw std::runtime_error("--forward " + std::to_string(*o.forward) +
-                                 " is the only port: add a port to receive on (--vdev) or list it in --ports");
     return ports;
 }
 

@@ -24,9 +24,8 @@ void check_vdevs_probed(const std::vector<std::string>& names);
 // The CPUs of EAL's enabled lcores.
 std::vector<int> eal_lcore_cpus();
 
-// The ports to receive on: --ports, or every port EAL found but the --forward one; throws when
-// there is none or a listed one (or the --forward one) does not exist.
-std::vector<int> chosen_ports(const appliance::Config& o);
+// The ports EAL found, by port id.
+std::vector<int> eal_ports();
 
 // The ports with their nodes (virtual ports: none) and one ring region per RX queue.
 platform::PlanRequest plan_request(const appliance::Config& o, std::vector<int> operator_cpus, const std::vector<int>& ports);
