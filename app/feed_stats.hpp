@@ -13,7 +13,7 @@
 
 #include <string>
 
-#include "feed_senders.hpp"
+#include "appliance/feed_senders.hpp"
 #include "net/feed_stage.hpp"
 #include "net/top_of_book_publisher.hpp"
 
@@ -22,7 +22,7 @@ namespace sentinel::app {
 struct FeedReport {
     const net::FeedStage& feed;
     const net::TopOfBookPublisher* publisher;  // null without --tob-multicast and --tob-out
-    const FeedSenders& senders;
+    const appliance::FeedSenders& senders;
 };
 
 std::string feed_counters(const FeedReport& report);

@@ -33,11 +33,11 @@
 #include "appliance/graph.hpp"
 #include "appliance/pipeline.hpp"
 #include "appliance/receiving_ports.hpp"
-#include "capture_journal.hpp"
-#include "feed_senders.hpp"
+#include "appliance/capture_journal.hpp"
+#include "appliance/feed_senders.hpp"
 #include "feed_stats.hpp"
 #include "main_lcore.hpp"
-#include "output_paths.hpp"
+#include "appliance/output_paths.hpp"
 #include "pcap_inputs.hpp"
 #include "placement_report.hpp"
 #include "plan_request.hpp"
@@ -46,7 +46,7 @@
 #include "platform/plan_format.hpp"
 #include "platform/planner.hpp"
 #include "platform/topology.hpp"
-#include "receive_ports.hpp"
+#include "appliance/receive_ports.hpp"
 #include "stats.hpp"
 #include "telemetry.hpp"
 #include "net/tsc_clock.hpp"
@@ -85,10 +85,10 @@ void install_signal_handlers() {
             throw std::system_error(errno, std::generic_category(), "sigaction " + std::to_string(signal));
 }
 
-// memory=ring.portP.rxQ lines: where the kernel put each ring.
-std::string ring_memory_report(const sentinel::appliance::Pipeline& pipeline, const Plan& plan) {
+// memory= lines: where the kernel put each region, and a warning where the plan wanted otherwise.
+std::string memory_report(const std::vector<sentinel::appliance::RegionMemory>& regions, const Plan& plan) {
     std::string text;
-    for (const sentinel::appliance::RingMemory& r : pipeline.ring_memory())
+    for (const sentinel::appliance::RegionMemory& r : regions)
         text += sentinel::app::placement_report(r.region, r.data, r.bytes, plan);
     return text;
 }
@@ -110,13 +110,13 @@ Exit run_appliance(const Config& options, const Plan& plan, const std::vector<in
     const sentinel::appliance::Graph graph = sentinel::appliance::make_graph(options, plan);
     // Before any output file exists: a refused run leaves nothing behind to refuse the next one.
     sentinel::appliance::Pipeline::check_filters(graph);
-    sentinel::app::check_output_paths(options);
+    sentinel::appliance::check_output_paths(options);
     install_signal_handlers();  // before anything that takes a while: SIGUSR1's default would kill us
-    sentinel::app::ReceivePorts ports(plan, port_ids, options, graph.rings.size(), pdump);
-    std::optional<sentinel::app::CaptureJournal> capture;
+    sentinel::appliance::ReceivePorts ports(plan, port_ids, options, graph.rings.size(), pdump);
+    std::optional<sentinel::appliance::CaptureJournal> capture;
     if (options.capture) capture.emplace(options, port_ids, plan, plan.cpus_without_rx());
     const sentinel::net::TscClock clock(rte_rdtsc(), rte_get_tsc_hz());
-    sentinel::app::FeedSenders senders(options, ports);
+    sentinel::appliance::FeedSenders senders(options, ports);
     sentinel::appliance::Sinks sinks{.clock = clock};
     if (capture) {
         sinks.journal = &capture->journal();
@@ -125,10 +125,10 @@ Exit run_appliance(const Config& options, const Plan& plan, const std::vector<in
     if (senders.rerequests) sinks.rerequests = &*senders.rerequests;
     if (senders.multicast) sinks.tob_multicast = &*senders.multicast;
     sentinel::appliance::Pipeline pipeline(graph, options, sinks);
-    std::fputs((ring_memory_report(pipeline, plan) + ports.memory_report(plan) +
-                (capture ? capture->memory_report(plan) : ""))
-                   .c_str(),
-               stdout);
+    std::vector<sentinel::appliance::RegionMemory> regions = pipeline.memory();
+    std::ranges::copy(ports.memory(), std::back_inserter(regions));
+    if (capture) std::ranges::copy(capture->memory(), std::back_inserter(regions));
+    std::fputs(memory_report(regions, plan).c_str(), stdout);
     std::fflush(stdout);
 
     std::optional<sentinel::app::Telemetry> telemetry(std::in_place, pipeline, ports, senders);

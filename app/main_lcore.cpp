@@ -26,7 +26,7 @@ const char* stop_reason(const appliance::Config& o, const std::atomic<bool>& qui
 }  // namespace
 
 // With no duty of its own the main lcore sleeps between checks instead of spinning.
-void run_main_lcore(appliance::Pipeline& pipeline, const ReceivePorts& ports, const appliance::Config& o, const capture::Journal* journal,
+void run_main_lcore(appliance::Pipeline& pipeline, const appliance::ReceivePorts& ports, const appliance::Config& o, const capture::Journal* journal,
                     const std::atomic<bool>& quit, std::atomic<bool>& dump_books) {
     const std::uint64_t hz = rte_get_tsc_hz();
     const auto ticks = [hz](std::chrono::milliseconds ms) { return hz / 1000 * static_cast<std::uint64_t>(ms.count()); };

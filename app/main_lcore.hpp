@@ -7,14 +7,14 @@
 #include "capture/journal.hpp"
 #include "appliance/config.hpp"
 #include "appliance/pipeline.hpp"
-#include "receive_ports.hpp"
+#include "appliance/receive_ports.hpp"
 
 namespace sentinel::app {
 
 // Returns once the pipeline has stopped and drained. `quit`: set by SIGINT/SIGTERM. `dump_books`:
 // set by SIGUSR1, cleared here once the feed stage has been asked for its books. `journal` (or
 // null): its failure is reported the moment it happens; capture stops, the rest runs on.
-void run_main_lcore(appliance::Pipeline& pipeline, const ReceivePorts& ports, const appliance::Config& o, const capture::Journal* journal,
+void run_main_lcore(appliance::Pipeline& pipeline, const appliance::ReceivePorts& ports, const appliance::Config& o, const capture::Journal* journal,
                     const std::atomic<bool>& quit, std::atomic<bool>& dump_books);
 
 }  // namespace sentinel::app

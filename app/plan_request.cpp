@@ -11,7 +11,7 @@
 #include <string>
 #include <string_view>
 
-#include "capture_journal.hpp"
+#include "appliance/capture_journal.hpp"
 #include "net/mempool.hpp"
 #include "net/port.hpp"
 #include "net/packet_slot.hpp"
@@ -105,7 +105,7 @@ void add_mempools(platform::PlanRequest& r, const appliance::Config& o) {
 }
 
 void add_journal_buffers(platform::PlanRequest& r, const appliance::Config& o) {
-    const std::size_t bytes = CaptureJournal::producer_bytes(o);
+    const std::size_t bytes = appliance::CaptureJournal::producer_bytes(o);
     for (const auto& port : r.ports)
         for (int q = 0; q < port.rx_queues; ++q)
             r.memory.push_back({.region = platform::MemoryRegion::journal(port.port, q), .bytes = bytes});

@@ -13,8 +13,8 @@ namespace {
 
 struct Source {
     const appliance::Pipeline* pipeline = nullptr;
-    const ReceivePorts* ports = nullptr;
-    const FeedSenders* senders = nullptr;
+    const appliance::ReceivePorts* ports = nullptr;
+    const appliance::FeedSenders* senders = nullptr;
 };
 
 std::mutex g_mutex;  // held by a callback while it reads, and by the owner while it swaps the source
@@ -78,7 +78,7 @@ int feed(const char*, const char*, rte_tel_data* d) noexcept try {
 
 }  // namespace
 
-Telemetry::Telemetry(const appliance::Pipeline& pipeline, const ReceivePorts& ports, const FeedSenders& senders) {
+Telemetry::Telemetry(const appliance::Pipeline& pipeline, const appliance::ReceivePorts& ports, const appliance::FeedSenders& senders) {
     static const bool registered = [] {
         const bool ok = rte_telemetry_register_cmd("/sentinel/stats", stats,
                                                    "Sentinel's counters, as --stats-out writes them. No parameters") == 0 &&

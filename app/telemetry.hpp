@@ -16,16 +16,16 @@
 // Thread safety: construct and destroy on the main thread; the callbacks run on EAL's telemetry
 // thread and only read counters and sequences (relaxed/acquire loads).
 
-#include "feed_senders.hpp"
+#include "appliance/feed_senders.hpp"
 #include "appliance/pipeline.hpp"
-#include "receive_ports.hpp"
+#include "appliance/receive_ports.hpp"
 
 namespace sentinel::app {
 
 class Telemetry {
 public:
     // Registers the commands (once per process) and points them at these objects.
-    Telemetry(const appliance::Pipeline& pipeline, const ReceivePorts& ports, const FeedSenders& senders);
+    Telemetry(const appliance::Pipeline& pipeline, const appliance::ReceivePorts& ports, const appliance::FeedSenders& senders);
     ~Telemetry();
     Telemetry(const Telemetry&) = delete;
     Telemetry& operator=(const Telemetry&) = delete;

@@ -209,8 +209,8 @@ Pipeline::~Pipeline() {
     wait();
 }
 
-std::vector<RingMemory> Pipeline::ring_memory() const {
-    std::vector<RingMemory> memory;
+std::vector<RegionMemory> Pipeline::memory() const {
+    std::vector<RegionMemory> memory;
     for (const auto& r : rings_)
         memory.push_back({r->spec().memory, r->ring().ring().data(), r->ring().ring().size() * sizeof(net::PacketSlot)});
     return memory;

@@ -35,6 +35,7 @@
 #include "net/tsc_clock.hpp"
 #include "net/udp_sender.hpp"
 #include "platform/dpdk_memory.hpp"
+#include "region_memory.hpp"
 
 namespace sentinel::appliance {
 
@@ -65,13 +66,6 @@ struct RingView {
     std::vector<StageView> stages;
 };
 
-// Where the kernel put a ring's slots: for the placement report.
-struct RingMemory {
-    platform::MemoryRegion region;
-    const void* data;
-    std::size_t bytes;
-};
-
 class Pipeline {
 public:
     // Throws when memory runs out (naming the option that sizes it), or a filter does not
@@ -86,7 +80,8 @@ public:
     // created; throws as the constructor does.
     static void check_filters(const Graph& graph);
 
-    std::vector<RingMemory> ring_memory() const;
+    // Each ring's slots.
+    std::vector<RegionMemory> memory() const;
 
     // Runs every worker lcore's cycle; throws if EAL cannot launch one (the pipeline is then
     // stopped and the launched ones joined).

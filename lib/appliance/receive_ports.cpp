@@ -11,9 +11,8 @@
 #include <thread>
 
 #include "net/udp_sender.hpp"
-#include "placement_report.hpp"
 
-namespace sentinel::app {
+namespace sentinel::appliance {
 namespace {
 
 // A NIC rather than a virtual device: its TX descriptors drain at the wire's pace.
@@ -25,7 +24,7 @@ bool on_pci(std::uint16_t port) {
 
 }  // namespace
 
-ReceivePorts::ReceivePorts(const platform::Plan& plan, const std::vector<int>& ports, const appliance::Config& options,
+ReceivePorts::ReceivePorts(const platform::Plan& plan, const std::vector<int>& ports, const Config& options,
                            std::size_t tx_queues, bool pdump) {
     const auto forward_queues = [&](int port) { return options.forward == port ? static_cast<std::uint16_t>(tx_queues) : 0; };
     // The feed's: re-requests, then top of book, each when asked for.
@@ -78,11 +77,12 @@ std::string ReceivePorts::describe(int port) {
     return "port" + std::to_string(port) + " (" + name + ")";
 }
 
-std::string ReceivePorts::memory_report(const platform::Plan& plan) const {
-    std::string text;
+std::vector<RegionMemory> ReceivePorts::memory() const {
+    std::vector<RegionMemory> memory;
     for (std::size_t i = 0; i < receiving_; ++i)  // the receiving ports come first, in mempool order
-        text += placement_report(platform::MemoryRegion::mempool(ports_[i]->id()), mempools_[i]->first_chunk(), mempools_[i]->bytes(), plan);
-    return text;
+        memory.push_back({platform::MemoryRegion::mempool(ports_[i]->id()), mempools_[i]->first_chunk(),
+                          mempools_[i]->bytes()});
+    return memory;
 }
 
 void ReceivePorts::start() {
@@ -119,4 +119,4 @@ std::vector<std::string> ReceivePorts::leaks() const {
     return lines;
 }
 
-}  // namespace sentinel::app
+}  // namespace sentinel::appliance

@@ -7,10 +7,9 @@
 #include <stdexcept>
 
 #include "capture/journal_sizing.hpp"
-#include "placement_report.hpp"
 #include "platform/dpdk_memory.hpp"
 
-namespace sentinel::app {
+namespace sentinel::appliance {
 namespace {
 
 // Eight buffers per ring ride out a disk stall of a few milliseconds at line rate before the
@@ -19,7 +18,7 @@ constexpr std::size_t kBuffersPerProducer = 8;
 
 // The buffers for --rotate-size and --snaplen (capture/journal_sizing.hpp; Config refused a
 // rotation too small for them).
-capture::JournalSizing sizing(const appliance::Config& o) { return capture::journal_sizing(o.rotate_bytes, o.snaplen); }
+capture::JournalSizing sizing(const Config& o) { return capture::journal_sizing(o.rotate_bytes, o.snaplen); }
 
 // Without --force a run must not stop half-way when rotation reaches a number an earlier run left
 // behind (cap_00008.pcapng): every name it could take is checked before the first packet.
@@ -41,9 +40,9 @@ void refuse_earlier_rotation(const std::string& path) {
 
 }  // namespace
 
-std::size_t CaptureJournal::producer_bytes(const appliance::Config& o) { return kBuffersPerProducer * sizing(o).buffer_bytes; }
+std::size_t CaptureJournal::producer_bytes(const Config& o) { return kBuffersPerProducer * sizing(o).buffer_bytes; }
 
-CaptureJournal::CaptureJournal(const appliance::Config& o, const std::vector<int>& ports, const platform::Plan& plan,
+CaptureJournal::CaptureJournal(const Config& o, const std::vector<int>& ports, const platform::Plan& plan,
                                std::vector<int> writer_cpus)
     : ports_(ports) {
     if (std::filesystem::is_directory(*o.capture))
@@ -83,19 +82,18 @@ CaptureJournal::CaptureJournal(const appliance::Config& o, const std::vector<int
         std::move(interfaces), producers_.size());
 }
 
-std::string CaptureJournal::memory_report(const platform::Plan& plan) const {
-    std::string text;
+std::vector<RegionMemory> CaptureJournal::memory() const {
+    std::vector<RegionMemory> memory;
     for (std::size_t p = 0; p < producers_.size(); ++p)
-        text += placement_report(producers_[p].memory, journal_->producer_memory(p).data(),
-                                 journal_->producer_memory(p).size(), plan);
-    return text;
+        memory.push_back({producers_[p].memory, journal_->producer_memory(p).data(), journal_->producer_memory(p).size()});
+    return memory;
 }
 
-void CaptureJournal::close(const appliance::Pipeline& pipeline, const std::map<int, std::uint64_t>& nic_missed, appliance::Totals& totals) {
+void CaptureJournal::close(const Pipeline& pipeline, const std::map<int, std::uint64_t>& nic_missed, Totals& totals) {
     journal_->drain();
     std::vector<capture::InterfaceStats> stats;
     for (const int port : ports_) {
-        const appliance::Totals t = pipeline.port_totals(port);
+        const Totals t = pipeline.port_totals(port);
         stats.push_back({.received = t[net::Counter::rx_packets],
                          .dropped = t[net::Counter::dropped_ring_full] + t[net::Counter::dropped_journal] +
                                     nic_missed.at(port)});
@@ -110,4 +108,4 @@ void CaptureJournal::close(const appliance::Pipeline& pipeline, const std::map<i
     v[static_cast<std::size_t>(net::Counter::dropped_journal)] += journal_->lost_packets();
 }
 
-}  // namespace sentinel::app
+}  // namespace sentinel::appliance

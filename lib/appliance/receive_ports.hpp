@@ -17,21 +17,22 @@
 
 #include "net/mempool.hpp"
 #include "net/port.hpp"
-#include "appliance/config.hpp"
+#include "config.hpp"
 #include "platform/planner.hpp"
+#include "region_memory.hpp"
 
-namespace sentinel::app {
+namespace sentinel::appliance {
 
 class ReceivePorts {
 public:
     // Every port of the plan, with options.rx_queues queues each, and options.forward with
     // `tx_queues` TX queues; with `pdump` (rte_pdump_init succeeded) every receiving port has at
     // least one TX queue, which dpdk-dumpcap needs. Throws the first failing call.
-    ReceivePorts(const platform::Plan& plan, const std::vector<int>& ports, const appliance::Config& options,
+    ReceivePorts(const platform::Plan& plan, const std::vector<int>& ports, const Config& options,
                  std::size_t tx_queues, bool pdump);
 
-    // memory=mempool.portP lines (placement_report.hpp).
-    std::string memory_report(const platform::Plan& plan) const;
+    // Each receiving port's mempool: its first chunk, which is where the plan's node shows.
+    std::vector<RegionMemory> memory() const;
     void start();
     // Packets the NICs dropped for want of a free descriptor (rte_eth_stats imissed), summed.
     std::uint64_t nic_missed() const;
@@ -57,4 +58,4 @@ private:
     rte_mempool* feed_tx_pool_ = nullptr;
 };
 
-}  // namespace sentinel::app
+}  // namespace sentinel::appliance

@@ -10,7 +10,7 @@
 #include <string>
 #include <string_view>
 
-namespace sentinel::app {
+namespace sentinel::appliance {
 namespace {
 
 std::string directory_of(const std::string& path) {
@@ -35,7 +35,7 @@ void check_file(std::string_view option, const std::string& path) {
 
 }  // namespace
 
-void check_output_paths(const appliance::Config& o) {
+void check_output_paths(const Config& o) {
     if (o.stats_out) check_file("--stats-out", *o.stats_out);
     if (o.book_out) check_file("--book-out", *o.book_out);
     if (o.tob_out) check_file("--tob-out", *o.tob_out);
@@ -48,4 +48,4 @@ void check_output_paths(const appliance::Config& o) {
     }
 }
 
-}  // namespace sentinel::app
+}  // namespace sentinel::appliance

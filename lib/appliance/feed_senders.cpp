@@ -4,9 +4,9 @@
 
 #include <algorithm>
 
-namespace sentinel::app {
+namespace sentinel::appliance {
 
-FeedSenders::FeedSenders(const appliance::Config& o, const ReceivePorts& ports) {
+FeedSenders::FeedSenders(const Config& o, const ReceivePorts& ports) {
     if (!o.feed_tx) return;
     const auto port = static_cast<std::uint16_t>(*o.feed_tx);
     net::UdpFlow flow;
@@ -34,4 +34,4 @@ FeedSenders::FeedSenders(const appliance::Config& o, const ReceivePorts& ports) 
     }
 }
 
-}  // namespace sentinel::app
+}  // namespace sentinel::appliance

@@ -12,39 +12,39 @@
 #include <string>
 #include <vector>
 
-#include "appliance/config.hpp"
-#include "appliance/pipeline.hpp"
+#include "config.hpp"
+#include "pipeline.hpp"
 #include "capture/journal.hpp"
 #include "platform/memory_region.hpp"
 #include "platform/planner.hpp"
 #include "receive_ports.hpp"
+#include "region_memory.hpp"
 
-namespace sentinel::app {
+namespace sentinel::appliance {
 
 class CaptureJournal {
 public:
     // Opens the first file (throws one line: it exists and no --force, no such directory, ...).
     // `writer_cpus`: where the writer thread may run (JournalConfig::writer_cpus).
     // One producer per RX ring of `plan`, its buffers where the plan put MemoryRegion::journal(port, queue).
-    CaptureJournal(const appliance::Config& options, const std::vector<int>& ports, const platform::Plan& plan,
+    CaptureJournal(const Config& options, const std::vector<int>& ports, const platform::Plan& plan,
                    std::vector<int> writer_cpus);
 
     // The buffer bytes of one producer, for the plan's memory request. Throws std::invalid_argument
     // when --rotate-size is too small for a buffer.
-    static std::size_t producer_bytes(const appliance::Config& options);
+    static std::size_t producer_bytes(const Config& options);
 
     capture::Journal& journal() noexcept { return *journal_; }
     // Journal interface of each port id, for the capture stages.
     const std::vector<std::uint32_t>& interface_of_port() const noexcept { return interface_of_port_; }
-    // "memory=journal.port0.rx0 node=N page=P bytes=B address=A" for each producer's buffers, as
-    // the kernel placed them, and a warning= line where that is not as planned.
-    std::string memory_report(const platform::Plan& plan) const;
+    // Each producer's buffers.
+    std::vector<RegionMemory> memory() const;
 
     // After every lcore stopped: writes what is queued and the interface statistics, closes the
     // file, and makes `totals` count what reached the disk: captured_* become the journal's
     // written figures, and packets lost in a failed write join dropped_journal.
     // `nic_missed`: imissed by port, read once when the lcores stopped.
-    void close(const appliance::Pipeline& pipeline, const std::map<int, std::uint64_t>& nic_missed, appliance::Totals& totals);
+    void close(const Pipeline& pipeline, const std::map<int, std::uint64_t>& nic_missed, Totals& totals);
 
 private:
     std::vector<int> ports_;
@@ -58,4 +58,4 @@ private:
     std::unique_ptr<capture::Journal> journal_;
 };
 
-}  // namespace sentinel::app
+}  // namespace sentinel::appliance

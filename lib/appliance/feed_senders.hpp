@@ -10,16 +10,16 @@
 #include <optional>
 
 #include "net/udp_sender.hpp"
-#include "appliance/config.hpp"
+#include "config.hpp"
 #include "receive_ports.hpp"
 
-namespace sentinel::app {
+namespace sentinel::appliance {
 
 struct FeedSenders {
-    FeedSenders(const appliance::Config& options, const ReceivePorts& ports);
+    FeedSenders(const Config& options, const ReceivePorts& ports);
 
     std::optional<net::UdpSender> rerequests;
     std::optional<net::UdpSender> multicast;
 };
 
-}  // namespace sentinel::app
+}  // namespace sentinel::appliance
