@@ -32,6 +32,7 @@
 #include "appliance/config.hpp"
 #include "appliance/graph.hpp"
 #include "appliance/pipeline.hpp"
+#include "appliance/plan_request.hpp"
 #include "appliance/receiving_ports.hpp"
 #include "appliance/capture_journal.hpp"
 #include "appliance/feed_senders.hpp"
@@ -40,7 +41,7 @@
 #include "appliance/output_paths.hpp"
 #include "pcap_inputs.hpp"
 #include "placement_report.hpp"
-#include "plan_request.hpp"
+#include "eal_view.hpp"
 #include "platform/eal_init_failure.hpp"
 #include "platform/hugepage_files.hpp"
 #include "platform/plan_format.hpp"
@@ -222,9 +223,10 @@ int main(int argc, char** argv) {
             sentinel::appliance::check_feed_rings(options, ports.size() * static_cast<std::size_t>(options.rx_queues));
             const bool run = !options.plan_only;
             PlanRequest request =
-                sentinel::app::plan_request(options, run || chose_lcores ? sentinel::app::eal_lcore_cpus() : std::vector<int>{}, ports);
+                sentinel::appliance::plan_request(options, run || chose_lcores ? sentinel::app::eal_lcore_cpus() : std::vector<int>{},
+                                                  sentinel::app::port_requests(ports));
             if (run) sentinel::app::add_mempools(request, options);
-            if (run && options.capture) sentinel::app::add_journal_buffers(request, options);
+            if (run && options.capture) sentinel::appliance::add_journal_buffers(request, options);
             const Plan plan = sentinel::platform::make_plan(topology, request);
             if (run) status = run_appliance(options, plan, ports, pdump, damaged_records);
             else std::fputs(sentinel::platform::format(plan).c_str(), stdout);

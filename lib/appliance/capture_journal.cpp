@@ -6,19 +6,11 @@
 #include <filesystem>
 #include <stdexcept>
 
-#include "capture/journal_sizing.hpp"
+#include "journal_buffers.hpp"
 #include "platform/dpdk_memory.hpp"
 
 namespace sentinel::appliance {
 namespace {
-
-// Eight buffers per ring ride out a disk stall of a few milliseconds at line rate before the
-// capture stage has to wait.
-constexpr std::size_t kBuffersPerProducer = 8;
-
-// The buffers for --rotate-size and --snaplen (capture/journal_sizing.hpp; Config refused a
-// rotation too small for them).
-capture::JournalSizing sizing(const Config& o) { return capture::journal_sizing(o.rotate_bytes, o.snaplen); }
 
 // Without --force a run must not stop half-way when rotation reaches a number an earlier run left
 // behind (cap_00008.pcapng): every name it could take is checked before the first packet.
@@ -39,8 +31,6 @@ void refuse_earlier_rotation(const std::string& path) {
 }
 
 }  // namespace
-
-std::size_t CaptureJournal::producer_bytes(const Config& o) { return kBuffersPerProducer * sizing(o).buffer_bytes; }
 
 CaptureJournal::CaptureJournal(const Config& o, const std::vector<int>& ports, const platform::Plan& plan,
                                std::vector<int> writer_cpus)
@@ -66,7 +56,7 @@ CaptureJournal::CaptureJournal(const Config& o, const std::vector<int>& ports, c
         if (!memory && rte_eal_has_hugepages()) memory = std::make_unique<platform::DpdkMemory>(node);
         producer_memory.push_back(memory.get());
     }
-    const capture::JournalSizing size = sizing(o);
+    const capture::JournalSizing size = journal_sizing(o);
     journal_ = std::make_unique<capture::Journal>(
         capture::JournalConfig{.path = *o.capture,
                                .rotate_bytes = o.rotate_bytes,
@@ -75,7 +65,7 @@ CaptureJournal::CaptureJournal(const Config& o, const std::vector<int>& ports, c
                                .force = o.force,
                                .buffer_bytes = size.buffer_bytes,
                                .hand_off_bytes = size.hand_off_bytes,
-                               .buffers_per_producer = kBuffersPerProducer,
+                               .buffers_per_producer = kJournalBuffersPerRing,
                                .memory = nullptr,  // the header and trailer, a few pages: the heap's
                                .producer_memory = std::move(producer_memory),
                                .writer_cpus = std::move(writer_cpus)},

@@ -30,10 +30,6 @@ public:
     CaptureJournal(const Config& options, const std::vector<int>& ports, const platform::Plan& plan,
                    std::vector<int> writer_cpus);
 
-    // The buffer bytes of one producer, for the plan's memory request. Throws std::invalid_argument
-    // when --rotate-size is too small for a buffer.
-    static std::size_t producer_bytes(const Config& options);
-
     capture::Journal& journal() noexcept { return *journal_; }
     // Journal interface of each port id, for the capture stages.
     const std::vector<std::uint32_t>& interface_of_port() const noexcept { return interface_of_port_; }

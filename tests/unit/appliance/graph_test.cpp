@@ -12,6 +12,8 @@
 #include <string>
 #include <vector>
 
+#include "appliance/journal_buffers.hpp"
+#include "appliance/plan_request.hpp"
 #include "platform/topology.hpp"
 
 namespace sentinel::appliance {
@@ -34,12 +36,14 @@ const platform::Topology& server() {
     return t;
 }
 
+// The plan a run makes (plan_request) for `ports` ports on alternate nodes with `queues` queues each.
 platform::Plan plan_for(int ports, int queues, int workers = 1, const platform::Topology& machine = server()) {
-    platform::PlanRequest r{.workers_per_rx_queue = workers};
-    for (int p = 0; p < ports; ++p) {
-        r.ports.push_back({.port = p, .numa_node = p % 2, .rx_queues = queues});
-        for (int q = 0; q < queues; ++q) r.memory.push_back({.region = MemoryRegion::ring(p, q), .bytes = 1 << 20});
-    }
+    Config c;
+    c.rx_queues = queues;
+    std::vector<platform::PortRequest> requests;
+    for (int p = 0; p < ports; ++p) requests.push_back({.port = p, .numa_node = p % 2});
+    platform::PlanRequest r = plan_request(c, {}, requests);
+    r.workers_per_rx_queue = workers;
     return platform::make_plan(machine, r);
 }
 
@@ -208,6 +212,25 @@ TEST(Graph, ASmallMachineRunsStagesBesideMain) {
     for (const StageSpec& s : g.rings[0].stages) EXPECT_EQ(s.lcore, g.main_lcore);
     EXPECT_NE(g.rings[0].rx_lcore, g.main_lcore);
     EXPECT_EQ(g.lcores(), (std::vector<int>{0, 1}));
+}
+
+TEST(PlanRequest, ARingAndWithCaptureJournalBuffersPerQueue) {
+    const Config c = parse({"--rx-queues", "2", "--ring-size", "1024", "--capture", "c", "--refuse-cross-node",
+                            "--port-numa-node", "1"});
+    platform::PlanRequest r = plan_request(c, {4, 5, 6}, {{.port = 0, .numa_node = -1}, {.port = 3, .numa_node = 0}});
+    EXPECT_EQ(r.operator_cpus, (std::vector<int>{4, 5, 6}));
+    EXPECT_TRUE(r.refuse_cross_node);
+    EXPECT_EQ(r.port_numa_node, 1);
+    ASSERT_EQ(r.ports.size(), 2u);
+    EXPECT_EQ(r.ports[1].port, 3);
+    EXPECT_EQ(r.ports[1].rx_queues, 2);
+    ASSERT_EQ(r.memory.size(), 4u);
+    EXPECT_EQ(r.memory[3].region, MemoryRegion::ring(3, 1));
+    EXPECT_EQ(r.memory[3].bytes, 1024u * 64);  // a cache line per slot
+    add_journal_buffers(r, c);
+    ASSERT_EQ(r.memory.size(), 8u);
+    EXPECT_EQ(r.memory[5].region, MemoryRegion::journal(0, 1));
+    EXPECT_EQ(r.memory[5].bytes, kJournalBuffersPerRing * capture::journal_sizing(0, c.snaplen).buffer_bytes);
 }
 
 TEST(Graph, APlanWithoutTheRingsRegionIsTheCallersBug) {

@@ -1,4 +1,4 @@
-#include "plan_request.hpp"
+#include "eal_view.hpp"
 
 #include <rte_bus.h>
 #include <rte_dev.h>
@@ -11,10 +11,8 @@
 #include <string>
 #include <string_view>
 
-#include "appliance/capture_journal.hpp"
 #include "net/mempool.hpp"
 #include "net/port.hpp"
-#include "net/packet_slot.hpp"
 
 namespace sentinel::app {
 
@@ -78,18 +76,11 @@ std::vector<int> eal_ports() {
     return ports;
 }
 
-platform::PlanRequest plan_request(const appliance::Config& o, std::vector<int> operator_cpus, const std::vector<int>& ports) {
-    platform::PlanRequest r;
-    r.operator_cpus = std::move(operator_cpus);
-    r.refuse_cross_node = o.refuse_cross_node;
-    r.port_numa_node = o.port_numa_node;
-    for (const int port : ports) {
-        r.ports.push_back({.port = port, .numa_node = port_numa_node(static_cast<std::uint16_t>(port)),
-                           .rx_queues = o.rx_queues});
-        for (int q = 0; q < o.rx_queues; ++q)
-            r.memory.push_back({.region = platform::MemoryRegion::ring(port, q), .bytes = o.ring_size * sizeof(net::PacketSlot)});
-    }
-    return r;
+std::vector<platform::PortRequest> port_requests(const std::vector<int>& ports) {
+    std::vector<platform::PortRequest> requests;
+    for (const int port : ports)
+        requests.push_back({.port = port, .numa_node = port_numa_node(static_cast<std::uint16_t>(port))});
+    return requests;
 }
 
 void add_mempools(platform::PlanRequest& r, const appliance::Config& o) {
@@ -102,13 +93,6 @@ void add_mempools(platform::PlanRequest& r, const appliance::Config& o) {
         r.memory.push_back({.region = platform::MemoryRegion::mempool(port.port),
                             .bytes = mbufs * (sizeof(rte_mbuf) + RTE_MBUF_DEFAULT_BUF_SIZE)});
     }
-}
-
-void add_journal_buffers(platform::PlanRequest& r, const appliance::Config& o) {
-    const std::size_t bytes = appliance::CaptureJournal::producer_bytes(o);
-    for (const auto& port : r.ports)
-        for (int q = 0; q < port.rx_queues; ++q)
-            r.memory.push_back({.region = platform::MemoryRegion::journal(port.port, q), .bytes = bytes});
 }
 
 void check_eal_runs(const platform::Plan& plan) {

@@ -1,6 +1,6 @@
 #pragma once
-// From EAL's view of the machine to a placement request: which ports, which lcores, which memory
-// regions; and the check that EAL can run the plan it gets back.
+// EAL's view of the machine, for the placement request: which ports and their nodes, which
+// lcores, the mempools' sizes; and the check that EAL can run the plan it gets back.
 
 #include <cstdint>
 #include <string>
@@ -27,15 +27,11 @@ std::vector<int> eal_lcore_cpus();
 // The ports EAL found, by port id.
 std::vector<int> eal_ports();
 
-// The ports with their nodes (virtual ports: none) and one ring region per RX queue.
-platform::PlanRequest plan_request(const appliance::Config& o, std::vector<int> operator_cpus, const std::vector<int>& ports);
+// The ports with their nodes (virtual ports: none).
+std::vector<platform::PortRequest> port_requests(const std::vector<int>& ports);
 
 // A run's mbuf pools as memory regions, one per port on its node; --plan's output stays the rings'.
 void add_mempools(platform::PlanRequest& r, const appliance::Config& o);
-
-// A capture's journal buffers as memory regions, one per RX queue on its ring's node
-// (MemoryRegion::journal).
-void add_journal_buffers(platform::PlanRequest& r, const appliance::Config& o);
 
 // The plan numbers lcores as CPUs and puts main on the lowest; throws with the fix when EAL's
 // lcores disagree.
