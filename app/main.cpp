@@ -1,13 +1,14 @@
 // sentinel: DPDK RX cores into Disruptor rings, then filter, capture, feed and TX stages.
-// main() reads as the appliance's steps; each step reports its own failure in one line and only
-// main decides the exit status.
+// main() reads as the appliance's steps: the command line (appliance/config.hpp), EAL, the plan,
+// the graph (appliance/graph.hpp), its resources and pipeline, the run, the reports. Each step
+// reports its own failure in one line and only main decides the exit status.
 //
 // Lcores. The plan runs inside the lcores EAL was given: the operator's -l list, or EAL's default
 // of every CPU this process may run on. Planning happens after rte_eal_init because the plan needs
 // the ports, and EAL fixes its lcores at init; so rather than guess the ports and re-initialise,
 // the plan takes EAL's lcores as they are, and a plan EAL cannot run (a --main-lcore other than the
 // lowest lcore, --lcores remapping lcore ids away from CPU numbers) is refused with the fix. With
-// --plan and no -l, the planner still chooses freely from the whole machine, as before.
+// --plan and no -l, the planner chooses freely from the whole machine.
 
 #include <rte_cycles.h>
 #include <rte_eal.h>
