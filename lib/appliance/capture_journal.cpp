@@ -10,34 +10,12 @@
 #include "platform/dpdk_memory.hpp"
 
 namespace sentinel::appliance {
-namespace {
-
-// Without --force a run must not stop half-way when rotation reaches a number an earlier run left
-// behind (cap_00008.pcapng): every name it could take is checked before the first packet.
-void refuse_earlier_rotation(const std::string& path) {
-    const std::filesystem::path p(path);
-    const std::string stem = p.stem().string() + '_';
-    const std::string extension = p.extension().string();
-    const std::filesystem::path dir = p.has_parent_path() ? p.parent_path() : ".";
-    std::error_code ec;
-    for (const auto& entry : std::filesystem::directory_iterator(dir, ec)) {
-        const std::string name = entry.path().filename().string();
-        if (!name.starts_with(stem) || !name.ends_with(extension)) continue;
-        const std::string number = name.substr(stem.size(), name.size() - stem.size() - extension.size());
-        if (number.size() >= 5 && std::ranges::all_of(number, [](char c) { return c >= '0' && c <= '9'; }))
-            throw std::runtime_error("cannot rotate into " + entry.path().string() +
-                                     ": it exists from an earlier run (use --force to overwrite, or another --capture name)");
-    }
-}
-
-}  // namespace
 
 CaptureJournal::CaptureJournal(const Config& o, const std::vector<int>& ports, const platform::Plan& plan,
                                std::vector<int> writer_cpus)
     : ports_(ports) {
     if (std::filesystem::is_directory(*o.capture))
         throw std::invalid_argument("--capture " + *o.capture + " is a directory: give a file name inside it");
-    if ((o.rotate_bytes != 0 || o.rotate_interval.count() != 0) && !o.force) refuse_earlier_rotation(*o.capture);
     std::vector<capture::JournalInterface> interfaces;
     interface_of_port_.assign(static_cast<std::size_t>(std::ranges::max(ports)) + 1, 0);
     for (const int port : ports) {

@@ -30,7 +30,27 @@ std::string JournalWriter::file_path(const JournalConfig& config, std::uint32_t 
     return (path.parent_path() / (path.stem().string() + number + path.extension().string())).string();
 }
 
+std::string JournalWriter::earlier_rotation(const JournalConfig& config) {
+    if (config.rotate_bytes == 0 && config.rotate_interval.count() == 0) return {};
+    const std::filesystem::path path(config.path);
+    const std::string stem = path.stem().string() + '_';
+    const std::string extension = path.extension().string();
+    std::error_code ec;  // a directory that cannot be listed holds nothing to refuse; creating the file says why
+    for (const auto& entry : std::filesystem::directory_iterator(path.has_parent_path() ? path.parent_path() : ".", ec)) {
+        const std::string name = entry.path().filename().string();
+        if (name.size() < stem.size() + extension.size() || !name.starts_with(stem) || !name.ends_with(extension))
+            continue;
+        const std::string number = name.substr(stem.size(), name.size() - stem.size() - extension.size());
+        if (number.size() >= 5 && number.find_first_not_of("0123456789") == std::string::npos) return entry.path().string();
+    }
+    return {};
+}
+
 void JournalWriter::open(std::span<const std::byte> header) {
+    if (!config_.force)
+        if (const std::string earlier = earlier_rotation(config_); !earlier.empty())
+            throw std::runtime_error("cannot rotate into " + earlier +
+                                     ": it exists from an earlier run (use --force to overwrite, or another --capture name)");
     header_ = header;
     if (std::string what = open_next(); !what.empty()) throw std::runtime_error(what);
 }

@@ -68,6 +68,9 @@ public:
 
     // The path of file number n (1, 2, ...): `path` itself without rotation (see journal_config.hpp).
     static std::string file_path(const JournalConfig& config, std::uint32_t n);
+    // A rotating journal's file that an earlier run left beside `path` (any number), or "": without
+    // `force`, open() refuses to start rather than stop half-way when rotation reaches it.
+    static std::string earlier_rotation(const JournalConfig& config);
 
 private:
     // Creates the next file and writes the header; "", or what failed, in one line.

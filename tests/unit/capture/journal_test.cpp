@@ -243,6 +243,31 @@ TEST(Journal, RefusesAnExistingFileWithoutForce) {
     EXPECT_EQ(std::filesystem::file_size(path), 8u) << "left as it was";
 }
 
+// Rotation would reach cap_00007 after six files and stop the run there: refused before the first.
+TEST(Journal, RefusesToRotateIntoAnEarlierRunsFiles) {
+    TempDir dir;
+    const std::string path = dir / "cap.pcapng";
+    const std::string earlier = dir / "cap_00007.pcapng";
+    std::ofstream(earlier) << "precious";
+    std::ofstream(dir / "cap_7.pcapng") << "not a journal number";
+    JournalConfig config = small_buffers(path);
+    config.rotate_bytes = 1 << 20;
+    try {
+        Journal journal(config, kInterfaces, 1);
+        FAIL() << "rotation towards an earlier run's file";
+    } catch (const std::runtime_error& e) {
+        EXPECT_EQ(std::string(e.what()), "cannot rotate into " + earlier +
+                                             ": it exists from an earlier run (use --force to overwrite, or another "
+                                             "--capture name)");
+    }
+    EXPECT_FALSE(std::filesystem::exists(dir / "cap_00001.pcapng"));
+    config.force = true;
+    EXPECT_NO_THROW(Journal(config, kInterfaces, 1));
+    config.force = false;
+    config.rotate_bytes = 0;  // without rotation only the file itself counts
+    EXPECT_NO_THROW(Journal(config, kInterfaces, 1));
+}
+
 TEST(Journal, OverwritesAnExistingFileWithForce) {
     TempDir dir;
     const std::string path = dir / "exists.pcapng";
