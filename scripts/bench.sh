@@ -36,10 +36,10 @@
 #
 # The build directory is build/ (set BUILD_DIR to use another); it is configured with the
 # top-level meson.build if it does not exist yet. Progress goes to stderr, results to stdout:
-# BENCH <case> <impl> <value> <unit> lines, "# " comment lines, then a summary table with
-# Sentinel's ratio to each peer and the targets (reported, never enforced). pipeline and capture
-# run DPDK as root on lcores 0 and 1, with hugepages from /dev/hugepages when enough are free
-# (else --no-huge, with a warning).
+# BENCH <case> <impl> <value> <unit> lines, "# " comment lines, then scripts/bench_report.py's
+# summary table with Sentinel's ratio to each peer and the targets (reported, never enforced).
+# pipeline and capture run DPDK as root on lcores 0 and 1, with hugepages from /dev/hugepages when
+# enough are free (else --no-huge, with a warning).
 set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -110,7 +110,7 @@ readonly nothing_filter='udp and dst port 26477'
 readonly min_free_hugepages=64
 
 work=""     # this run's scratch directory: logs, stats, the results file
-results=""  # every line printed to stdout so far, read back by print_summary
+results=""  # every line printed to stdout so far, read back by the summary
 
 # Every DPDK process this script starts uses an EAL --file-prefix of this form, so that what EAL
 # leaves behind (a primary's config; hugepage files when they were not unlinked) can be removed.
@@ -148,11 +148,10 @@ choose_memory() {
     fi
 }
 
-# x / y, printed with 2 decimals.
-divide() { awk -v x="$1" -v y="$2" 'BEGIN { printf "%.2f\n", x / y }'; }
-
-# The median of the numbers on stdin, one a line (the upper one of an even count).
-median() { sort -g | awk '{ v[NR] = $1 } END { if (NR) printf "%.2f\n", v[int(NR / 2) + 1] }'; }
+# The report (scripts/bench_report.py) owns the arithmetic on figures, the summary and the targets.
+report="$root/scripts/bench_report.py"
+divide() { python3 "$report" divide "$1" "$2"; }  # x / y, with 2 decimals
+median() { python3 "$report" median; }            # of the numbers on stdin, one a line
 
 # The value of KEY in a file of key=value lines, or "".
 value_of() { awk -F= -v k="$1" '$1 == k { print $2 }' "$2"; }
@@ -160,70 +159,6 @@ value_of() { awk -F= -v k="$1" '$1 == k { print $2 }' "$2"; }
 load_note() {
     emit "# load average $(cut -d' ' -f1-3 /proc/loadavg) on $(nproc) CPUs: other processes share these cores;" \
         "compare ratios, not absolute figures"
-}
-
-# Prints the summary of the BENCH lines in FILE: per case, each implementation's figure and
-# Sentinel's ratio to it (sentinel/impl: > 1 means Sentinel is ahead; every unit here is a rate),
-# then each target, given as "CASE|OURS|PEER|FACTOR|WORDING": OURS >= FACTOR x PEER, or with PEER
-# "-", OURS >= FACTOR in its own unit. Notes per case/impl come as "CASE|IMPL|TEXT" after "--".
-# Ends with the run's warnings again (contended runs, --no-huge), which scrolled past above.
-print_summary() {
-    local file="$1"
-    shift
-    local -A value unit
-    local -a cases=()
-    local tag kase impl v u
-    while read -r tag kase impl v u; do
-        [[ "$tag" == BENCH ]] || continue
-        [[ -n "${value[$kase/impls]+x}" ]] || cases+=("$kase")
-        value[$kase/impls]="${value[$kase/impls]:-} $impl"
-        value[$kase/$impl]="$v"
-        unit[$kase/$impl]="$u"
-    done <"$file"
-
-    local -a targets=() notes=()
-    local arg in_notes=0
-    for arg in "$@"; do
-        if [[ "$arg" == -- ]]; then in_notes=1; elif ((in_notes)); then notes+=("$arg"); else targets+=("$arg"); fi
-    done
-
-    printf '\n%-26s %-16s %10s %-6s %14s\n' case impl value unit sentinel/impl
-    local note
-    for kase in "${cases[@]}"; do
-        for impl in ${value[$kase/impls]}; do
-            local ratio=""
-            if [[ "$impl" != sentinel && -n "${value[$kase/sentinel]+x}" ]]; then
-                ratio="$(divide "${value[$kase/sentinel]}" "${value[$kase/$impl]}")x"
-            fi
-            printf '%-26s %-16s %10s %-6s %14s\n' \
-                "$kase" "$impl" "${value[$kase/$impl]}" "${unit[$kase/$impl]}" "$ratio"
-            for note in ${notes[@]+"${notes[@]}"}; do
-                if [[ "$note" == "$kase|$impl|"* ]]; then printf '%-26s   %s\n' "" "${note#"$kase|$impl|"}"; fi
-            done
-        done
-    done
-
-    echo
-    echo "Targets (reported, not enforced):"
-    ((${#targets[@]} != 0)) || echo "  none set for these cases"
-    local t ours peer factor wording measured met
-    for t in ${targets[@]+"${targets[@]}"}; do
-        IFS='|' read -r kase ours peer factor wording <<<"$t"
-        measured="not measured"
-        met=""
-        if [[ -n "${value[$kase/$ours]+x}" && "$peer" == - ]]; then
-            measured="${value[$kase/$ours]} ${unit[$kase/$ours]}"
-            met=$(awk -v v="${value[$kase/$ours]}" -v f="$factor" 'BEGIN { print (v >= f) ? "met" : "NOT met" }')
-        elif [[ -n "${value[$kase/$ours]+x}" && -n "${value[$kase/$peer]+x}" ]]; then
-            measured="$(divide "${value[$kase/$ours]}" "${value[$kase/$peer]}")x"
-            met=$(awk -v r="${measured%x}" -v f="$factor" 'BEGIN { print (r >= f) ? "met" : "NOT met" }')
-        fi
-        printf '  %-26s %-44s %-14s %s\n' "$kase" "$wording" "$measured" "$met"
-    done
-    if grep -q '^# warning' "$file"; then
-        echo
-        grep '^# warning' "$file"
-    fi
 }
 
 # Reads --quick, --seconds S, --repeats N (and what `more` accepts: it is called with the option
@@ -327,16 +262,7 @@ pipeline() {
     echo
     echo "Mpps, median of $repeats run(s) of $seconds s; 64-byte frames from net_null (all zeros: the filter"
     echo "'$nothing_filter' runs on every packet and matches none); RX on lcore 1, stages on lcore 0."
-    print_summary "$results" \
-        "pipeline_filter_release|sentinel|-|30|sentinel >= 30 Mpps" \
-        "pipeline_filter_release|sentinel|rte_ring|1.0|sentinel >= 1.0x rte_ring" \
-        "pipeline_fanout3|sentinel|rte_ring_refcnt|1.5|sentinel >= 1.5x rte_ring_refcnt" \
-        -- \
-        "pipeline_filter_release|sentinel|RxQueuePoller -> PacketRing -> FilterStage -> ReleaseStage (2 stage duties)" \
-        "pipeline_filter_release|rte_ring|rx_burst -> rte_ring -> dequeue, PacketFilter::matches, free_bulk" \
-        "pipeline_filter_release|testpmd_io|reference, not a peer: one lcore, rx + tx, no handoff; both ports summed" \
-        "pipeline_fanout3|sentinel|filter -> {a, b, c} -> release on one ring (5 stage duties)" \
-        "pipeline_fanout3|rte_ring_refcnt|ring0 -> filter (refcnt 3) -> rings A, B, C -> a, b, c each free"
+    python3 "$report" summary pipeline "$results"
 }
 
 # ---- capture ------------------------------------------------------------------------------------
@@ -524,15 +450,7 @@ capture() {
     echo "Median of $repeats run(s) of $seconds s. Packet rates are loss-free: sentinel's captured packets / s"
     echo "(--full-policy wait: RX slows instead of dropping; dropped_journal and dropped_ring_full checked 0),"
     echo "dpdk-dumpcap's packets written / s (it drops what it cannot keep up with: see its drop counts)."
-    print_summary "$results" \
-        "capture_64b|sentinel|dpdk_dumpcap|5|sentinel >= 5x dpdk_dumpcap (loss-free rate)" \
-        "capture_1500b|sentinel|dpdk_dumpcap|5|sentinel >= 5x dpdk_dumpcap (loss-free rate)" \
-        "capture_1500b_bytes|sentinel|dd|0.9|sentinel >= 0.9x dd (disk bytes/s)" \
-        -- \
-        "capture_64b|sentinel|lcore 1 RX, lcore 0 filter + capture + release; O_DIRECT writer thread" \
-        "capture_64b|dpdk_dumpcap|secondary process; sentinel's RX callback copies each packet to it" \
-        "capture_1500b_bytes|sentinel|pcapng file bytes / s" \
-        "capture_1500b_bytes|dd|if=/dev/zero bs=4M oflag=direct, same disk"
+    python3 "$report" summary capture "$results"
 }
 
 # ---- feed ---------------------------------------------------------------------------------------
@@ -612,11 +530,7 @@ feed() {
     echo "itch_book: the median of $repeats run(s) over a synthetic day held in memory, one core (cpu 1)."
     echo "wire_to_book: RX burst TSC to book update, through the ring; no peer is measured (the published"
     echo "ITCH figures above are for itch_book only); tcpreplay's pace, not sentinel, sets the frame rate."
-    print_summary "$results" \
-        "itch_book|sentinel|-|20|sentinel >= 20 Mmsg/s (<= 50 ns/message)" \
-        -- \
-        "itch_book|sentinel|FeedHandler::on_packet: MoldUDP64, sequence, decode, order books, top-of-book check" \
-        "wire_to_book_p50|sentinel_20000pps|net_af_packet RX lcore 1 -> ring -> filter, feed (lcore 0)"
+    python3 "$report" summary feed "$results"
 }
 
 # ---- rx-scaling ---------------------------------------------------------------------------------
@@ -709,10 +623,7 @@ rx_scaling() {
 
     echo
     echo "Mpps, median of $repeats run(s) of $seconds s; 64-byte frames from net_null0's N RX queues."
-    print_summary "$results" \
-        -- \
-        "rx_scaling_q1|sentinel|RX lcore per queue -> ring -> release (workers on their own CPUs where 2N+1 fit)" \
-        "rx_scaling_q1|testpmd_rxonly|reference: each lcore receives and frees its own queue, no handoff"
+    python3 "$report" summary rx-scaling "$results"
 }
 
 [[ $# -ge 1 ]] || { usage; exit 2; }
