@@ -7,30 +7,10 @@
 # rebuilt from --messages-out with a dict equal to --book-out; the pcap's payloads equal to it).
 # usage: gen_itch_test.sh GEN_ITCH_PY
 # Needs tshark and python3; exits 77 without them.
-set -uo pipefail
-
 (($# == 1)) || { echo "usage: gen_itch_test.sh GEN_ITCH_PY" >&2; exit 2; }
+source "$(dirname "${BASH_SOURCE[0]}")/sentinel_test_lib.sh" gen_itch
 gen=$(realpath -m "$1")
-here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-for tool in tshark python3; do
-  command -v "$tool" >/dev/null || { echo "gen_itch_test: SKIP: needs $tool (scripts/setup.sh installs it)"; exit 77; }
-done
-tmp=$(mktemp -d /tmp/gen_itch_test.XXXXXX)
-trap 'rm -rf -- "$tmp"' EXIT
-passed=0
-failed=0
-
-check() {  # check NAME COMMAND...
-  local name=$1
-  shift
-  if "$@"; then
-    passed=$((passed + 1))
-    echo "ok    $name"
-  else
-    failed=$((failed + 1))
-    echo "FAIL  $name"
-  fi
-}
+needs tshark python3
 
 readonly PORT_A=26477 PORT_B=26478
 readonly COMMON=(--seed 21 --instruments 12 --messages 6000 --per-packet 12 --heartbeats 0.02)
@@ -125,5 +105,4 @@ check "too many gaps refused" refused "^gen_itch: --gaps 1000" --messages 10 --g
 check "a unicast line refused" refused "not a multicast group" --line-b 10.0.0.1:1 --out "$tmp/x.pcap"
 check "an MTU too small for a message refused" refused "--mtu must be" --mtu 100 --out "$tmp/x.pcap"
 
-echo "gen_itch_test: $passed passed, $failed failed"
-((failed == 0))
+finish_test

@@ -10,24 +10,15 @@
 # kernel offers them (a refusal there is reported, not failed: 1G pages often need the boot line).
 # Never touches files outside its own mount, so DPDK processes running meanwhile are safe.
 
-set -o nounset -o pipefail
-
-SCRIPT=${1:-$(dirname -- "$0")/../../hugepages/hugepages.sh}
+source "$(dirname "${BASH_SOURCE[0]}")/sentinel_test_lib.sh" hugepages
+SCRIPT=${1:-$here/../../hugepages/hugepages.sh}
 readonly SCRIPT
 readonly STEP_TIMEOUT=30 # seconds, for each call of the script
 readonly HOLD_SECONDS=60 # background holders die by themselves if cleanup never runs
 readonly PAGES=64
-here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-readonly POOL_2M=/sys/kernel/mm/hugepages/hugepages-2048kB
 readonly POOL_1G=/sys/kernel/mm/hugepages/hugepages-1048576kB
-
-passed=0 failed=0
 OUT='' RC=0
-
-skip() {
-    printf 'hugepages_test: SKIP: %s\n' "$1"
-    exit 77
-}
+shown_on_failure=OUT # a failed check shows what the script printed
 
 ((EUID == 0)) || skip "needs root (reserves and mounts hugepages)"
 [[ -d /sys/kernel/mm/hugepages ]] || skip "no /sys/kernel/mm/hugepages (no hugepage support here)"
@@ -38,24 +29,6 @@ if [[ ! -r $SCRIPT ]]; then
     printf 'hugepages_test: 0 passed, 1 failed\n'
     exit 1
 fi
-
-pass() {
-    ((passed += 1))
-    printf 'ok    %s\n' "$1"
-}
-
-fail() {
-    ((failed += 1))
-    printf 'FAIL  %s\n' "$1"
-    [[ -n ${2-} ]] && printf '%s\n' "$2" | sed 's/^/      | /'
-    return 0
-}
-
-check() { # NAME COMMAND... : passes when the command succeeds
-    local name=$1
-    shift
-    if "$@"; then pass "$name"; else fail "$name" "$OUT"; fi
-}
 
 # Runs the script, bounded in time: output (both streams) in OUT, exit status in RC.
 hp() {
@@ -68,7 +41,7 @@ out_has() { grep -qF -- "$1" <<<"$OUT"; }
 
 # ---- state to put back ------------------------------------------------------------------------
 
-TMP=$(mktemp -d /tmp/hugepages_test.XXXXXX)
+TMP=$tmp
 readonly TMP MNT=$TMP/mnt2m MNT_1G=$TMP/mnt1g MNT_SIZED=$TMP/mnt2m_sized
 prev_2m=$(<"$POOL_2M/nr_hugepages")
 prev_1g=
@@ -99,7 +72,7 @@ restore_pool() { # POOL PREVIOUS LAST_SET
     fi
 }
 
-cleanup() {
+put_back() {
     local pid m
     for pid in "${holders[@]}"; do kill "$pid" 2>/dev/null; done
     for pid in "${holders[@]}"; do wait "$pid" 2>/dev/null; done
@@ -111,10 +84,8 @@ cleanup() {
     done
     restore_pool "$POOL_2M" "$prev_2m" "$last_2m"
     restore_pool "$POOL_1G" "$prev_1g" "$last_1g"
-    rm -rf -- "$TMP"
 }
-trap cleanup EXIT
-trap 'exit 130' INT TERM
+at_exit put_back
 
 # Starts a background process holding FILE open on descriptor 3 and waits until /proc shows it.
 hold_by_fd() {
@@ -339,5 +310,4 @@ else
     printf 'note  %s 2M pages were reserved before the test; release not tested, so as not to drop them\n' "$prev_2m"
 fi
 
-printf 'hugepages_test: %d passed, %d failed\n' "$passed" "$failed"
-((failed == 0))
+finish_test

@@ -10,61 +10,22 @@
 # fragment, a malformed packet and a later copy with other bytes). Refused journals and options.
 # usage: rerequest_server_test.sh GEN_ITCH_PY MOLD_REREQUEST_SERVER_PY
 # Needs root (ip netns), python3 and editcap; exits 77 without them.
-set -euo pipefail
-
 (($# == 2)) || { echo "usage: rerequest_server_test.sh GEN_ITCH_PY MOLD_REREQUEST_SERVER_PY" >&2; exit 2; }
+source "$(dirname "${BASH_SOURCE[0]}")/sentinel_test_lib.sh" rerequest_server
+set -e
 gen=$(realpath -m "$1")
 server=$(realpath -m "$2")
-here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-
-skip() {
-  echo "rerequest_server_test: SKIP: $1"
-  exit 77
-}
 ((EUID == 0)) || skip "needs root (ip netns)"
-for tool in ip python3 editcap timeout; do
-  command -v "$tool" >/dev/null || skip "needs $tool"
-done
+needs ip python3 editcap timeout
 
 readonly LINES=(--feed 233.54.12.111:26477 --feed 233.54.12.112:26478)
 readonly LISTEN=127.0.0.1:26400
 readonly SESSION=SNTL000007  # gen_itch's default session for --seed 7
 readonly COUNTERS='requests|requests_dropped|requests_malformed|requests_foreign_session|requests_unknown|answers|messages_sent'
-tmp=$(mktemp -d /tmp/rerequest_server_test.XXXXXX)
 ns=rerequest_test_$$
-ns_made=false
+netns "$ns"
 server_pid=
-passed=0
-failed=0
-
-cleanup() {
-  if [[ -n $server_pid ]]; then kill -KILL "$server_pid" 2>/dev/null || true; fi
-  if $ns_made; then ip netns del "$ns" 2>/dev/null || true; fi
-  rm -rf -- "$tmp"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
-
-ip netns add "$ns" 2>/dev/null || skip "cannot make a network namespace (ip netns add)"
-ns_made=true
-ip -n "$ns" link set lo up
-
-check() {  # check NAME COMMAND...
-  local name=$1
-  shift
-  if "$@"; then
-    passed=$((passed + 1))
-    echo "ok    $name"
-  else
-    failed=$((failed + 1))
-    echo "FAIL  $name"
-  fi
-}
-
-# equals NAME EXPECTED ACTUAL: a comparison that says what it saw when it fails.
-equals() {
-  [[ $2 == "$3" ]] || { echo "      $1: expected '$2', got '$3'"; return 1; }
-}
+at_exit '[[ -z $server_pid ]] || kill -KILL "$server_pid" 2>/dev/null || true'
 
 # ---- running the server ---------------------------------------------------------------------------------
 
@@ -176,5 +137,4 @@ check "refused: a bad endpoint" refused "expected IPV4:PORT" --journal "$tmp/fee
 check "refused: --max-messages 0" refused "--max-messages" --journal "$tmp/feed.pcap" "${LINES[@]}" --listen "$LISTEN" --max-messages 0
 check "refused: --max-payload below a message" refused "cannot carry" --journal "$tmp/feed.pcap" "${LINES[@]}" --listen "$LISTEN" --max-payload 40
 
-echo "rerequest_server_test: $passed passed, $failed failed"
-((failed == 0))
+finish_test

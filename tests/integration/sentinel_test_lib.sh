@@ -1,48 +1,35 @@
-# Shared by the integration tests that run the real sentinel on virtual ports (source it; not a test).
+# Shared by every integration test (source it; not a test).
 #
-#   source sentinel_test_lib.sh NAME "$@"     where "$@" is SENTINEL JOURNAL HUGEPAGES_SH GEN_TRAFFIC_PY
+#   source sentinel_test_lib.sh NAME      then, in a test that runs the real sentinel on virtual ports,
+#   sentinel_setup "$@"                   where "$@" is SENTINEL JOURNAL HUGEPAGES_SH GEN_TRAFFIC_PY
 #
-# Gives: $sentinel $journal $gen $pcap_packets, $tmp (a private directory, removed at exit), $eal
-# (hugepage EAL options, or the test exits 77 where root or 2M hugepages are missing), check, run,
-# value, packets, oracle, tshark_ok, journal_ok, identities_ok, at_exit, veth_pair, and the final summary
-# (finish_test). Every run of sentinel is bounded by RUN_LIMIT seconds.
+# The first gives: $tmp (a private directory, removed at exit), $here (this directory), skip, needs,
+# at_exit, pass, fail, check, equals, netns, veth_pair and the final summary (finish_test).
+# sentinel_setup adds: $sentinel $journal $hugepages $gen $pcap_packets, $eal (hugepage EAL options,
+# or the test exits 77 where root or 2M hugepages are missing), run, start, wait_started, finish_run,
+# value, packets, oracle, tshark_ok, journal_ok, identities_ok, same_packets and no_leak. Every run of
+# sentinel is bounded by RUN_LIMIT seconds.
 
 set -uo pipefail
 
 test_name=$1
-shift
-(($# >= 4)) || { echo "usage: ${test_name}_test.sh SENTINEL JOURNAL HUGEPAGES_SH GEN_TRAFFIC_PY" >&2; exit 2; }
-# Absolute, so that a test may cd.
-sentinel=$(realpath -m "$1")
-journal=$(realpath -m "$2")
-hugepages=$(realpath -m "$3")
-gen=$(realpath -m "$4")
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-pcap_packets=$here/pcap_packets.py
 readonly POOL_2M=/sys/kernel/mm/hugepages/hugepages-2048kB
-RUN_LIMIT=${RUN_LIMIT:-60}  # seconds any one run of sentinel may take
 passed=0
 failed=0
-pid=
+pid=  # a background run of the program under test: killed at exit
 
 skip() {
   echo "${test_name}_test: SKIP: $1"
   exit 77
 }
 
-for tool in tshark tcpdump python3; do
-  command -v "$tool" >/dev/null || skip "needs $tool (scripts/setup.sh installs it)"
-done
-((EUID == 0)) || skip "needs root (reserves hugepages)"
-[[ -w $POOL_2M/nr_hugepages ]] || skip "no writable $POOL_2M (no 2M hugepages here)"
-prev_2m=$(<"$POOL_2M/nr_hugepages")
-timeout 60 bash "$hugepages" reserve --pages 256 >/dev/null
-case $? in
-  0) ;;
-  3 | 4 | 5) skip "hugepages.sh could not reserve 256 2M pages" ;;
-  *) echo "${test_name}_test: hugepages.sh reserve failed"; echo "${test_name}_test: 0 passed, 1 failed"; exit 1 ;;
-esac
-ours_2m=$(<"$POOL_2M/nr_hugepages")
+needs() {  # needs TOOL...: skips the test where one is missing
+  local tool
+  for tool in "$@"; do
+    command -v "$tool" >/dev/null || skip "needs $tool (scripts/setup.sh installs it)"
+  done
+}
 
 tmp=$(mktemp -d "/tmp/${test_name}_test.XXXXXX")
 exit_hooks=()
@@ -52,32 +39,107 @@ cleanup() {
   local i
   for ((i = ${#exit_hooks[@]} - 1; i >= 0; i--)); do eval "${exit_hooks[i]}"; done
   rm -rf -- "$tmp"
-  # Give back only what this test added, and only if nobody changed the reservation meanwhile.
-  if (($(<"$POOL_2M/nr_hugepages") == ours_2m && ours_2m != prev_2m)); then
-    echo "$prev_2m" >"$POOL_2M/nr_hugepages"
-  fi
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-# EAL takes only the 2M mount (a 1G page someone reserved would otherwise take the rings); page
-# files are unlinked once mapped, so a run killed with -9 leaves nothing behind.
-mnt_2m=$(findmnt -rn -t hugetlbfs -o TARGET,OPTIONS | while read -r dir options; do
-  [[ $options == *pagesize=2M* ]] && { echo "$dir"; break; }
-done)
-[[ -n $mnt_2m ]] || skip "no hugetlbfs mount of 2M pages after hugepages.sh reserve"
-eal=(-l 0-1 --no-pci --no-shconf --no-telemetry --file-prefix "${test_name}_test_$$" --log-level=lib.eal:error
-     --huge-dir "$mnt_2m" --huge-unlink)
+# A failed check shows, under its line, the variable named here when it is set (a test that keeps
+# the output of the command under test in one names it).
+shown_on_failure=
 
-check() {  # check NAME COMMAND...
+pass() {  # pass NAME
+  passed=$((passed + 1))
+  echo "ok    $1"
+}
+
+fail() {  # fail NAME [DETAIL]: DETAIL's lines indented under it
+  failed=$((failed + 1))
+  echo "FAIL  $1"
+  [[ -z ${2-} ]] || sed 's/^/      | /' <<<"$2"
+  return 0
+}
+
+check() {  # check NAME COMMAND...: passes when the command succeeds
   local name=$1
   shift
-  if "$@"; then
-    passed=$((passed + 1))
-    echo "ok    $name"
-  else
-    failed=$((failed + 1))
-    echo "FAIL  $name"
+  if "$@"; then pass "$name"; else fail "$name" "${shown_on_failure:+${!shown_on_failure}}"; fi
+}
+
+# equals NAME EXPECTED ACTUAL: a comparison that says what it saw when it fails.
+equals() {
+  [[ $2 == "$3" ]] || { echo "      $1: expected '$2', got '$3'"; return 1; }
+}
+
+finish_test() {
+  echo "${test_name}_test: $passed passed, $failed failed"
+  ((failed == 0))
+}
+
+# netns NAME: a network namespace made here with its loopback up, removed at exit. Skips the test
+# where the kernel cannot make one.
+netns() {
+  ip netns add "$1" 2>/dev/null || skip "cannot make a network namespace (ip netns add)"
+  at_exit "ip netns del '$1' 2>/dev/null"
+  ip -n "$1" link set lo up
+}
+
+# veth_pair NEAR_NS NEAR FAR_NS FAR: a veth pair whose ends NEAR and FAR (at most 15 characters) live
+# in two network namespaces made here, both up, without IPv6 (no router solicitations or DAD
+# probes); everything is removed at exit. Skips the test where the kernel cannot do it.
+veth_pair() {
+  local near_ns=$1 near=$2 far_ns=$3 far=$4
+  netns "$far_ns"
+  netns "$near_ns"
+  ip link add "$near" type veth peer name "$far" 2>/dev/null || skip "cannot make a veth pair"
+  at_exit "ip link del '$near' 2>/dev/null"  # in case a move below failed; a namespace takes its veth with it
+  ip link set "$far" netns "$far_ns" && ip link set "$near" netns "$near_ns" ||
+    skip "cannot move a veth end into a namespace"
+  ip netns exec "$near_ns" sysctl -qw "net.ipv6.conf.$near.disable_ipv6=1" 2>/dev/null
+  ip netns exec "$far_ns" sysctl -qw "net.ipv6.conf.$far.disable_ipv6=1" 2>/dev/null
+  ip netns exec "$near_ns" ip link set "$near" up && ip netns exec "$far_ns" ip link set "$far" up ||
+    { echo "cannot bring the veth pair up"; exit 1; }
+}
+
+# ---- running the real sentinel ----------------------------------------------------------------------
+
+sentinel_setup() {
+  (($# >= 4)) || { echo "usage: ${test_name}_test.sh SENTINEL JOURNAL HUGEPAGES_SH GEN_TRAFFIC_PY" >&2; exit 2; }
+  # Absolute, so that a test may cd.
+  sentinel=$(realpath -m "$1")
+  journal=$(realpath -m "$2")
+  hugepages=$(realpath -m "$3")
+  gen=$(realpath -m "$4")
+  pcap_packets=$here/pcap_packets.py
+  RUN_LIMIT=${RUN_LIMIT:-60}  # seconds any one run of sentinel may take
+
+  needs tshark tcpdump python3
+  ((EUID == 0)) || skip "needs root (reserves hugepages)"
+  [[ -w $POOL_2M/nr_hugepages ]] || skip "no writable $POOL_2M (no 2M hugepages here)"
+  prev_2m=$(<"$POOL_2M/nr_hugepages")
+  timeout 60 bash "$hugepages" reserve --pages 256 >/dev/null
+  case $? in
+    0) ;;
+    3 | 4 | 5) skip "hugepages.sh could not reserve 256 2M pages" ;;
+    *) echo "${test_name}_test: hugepages.sh reserve failed"; echo "${test_name}_test: 0 passed, 1 failed"; exit 1 ;;
+  esac
+  ours_2m=$(<"$POOL_2M/nr_hugepages")
+  at_exit give_back_hugepages
+
+  # EAL takes only the 2M mount (a 1G page someone reserved would otherwise take the rings); page
+  # files are unlinked once mapped, so a run killed with -9 leaves nothing behind.
+  local mnt_2m
+  mnt_2m=$(findmnt -rn -t hugetlbfs -o TARGET,OPTIONS | while read -r dir options; do
+    [[ $options == *pagesize=2M* ]] && { echo "$dir"; break; }
+  done)
+  [[ -n $mnt_2m ]] || skip "no hugetlbfs mount of 2M pages after hugepages.sh reserve"
+  eal=(-l 0-1 --no-pci --no-shconf --no-telemetry --file-prefix "${test_name}_test_$$" --log-level=lib.eal:error
+       --huge-dir "$mnt_2m" --huge-unlink)
+}
+
+# Gives back only what sentinel_setup added, and only if nobody changed the reservation meanwhile.
+give_back_hugepages() {
+  if (($(<"$POOL_2M/nr_hugepages") == ours_2m && ours_2m != prev_2m)); then
+    echo "$prev_2m" >"$POOL_2M/nr_hugepages"
   fi
 }
 
@@ -180,28 +242,4 @@ same_packets() {
 
 no_leak() {  # no_leak: stderr says nothing of leaked mbufs
   ! grep -qi 'leak' "$tmp/err" || { grep -i 'leak' "$tmp/err" | head -3 | sed 's/^/      | /'; return 1; }
-}
-
-# veth_pair NEAR_NS NEAR FAR_NS FAR: a veth pair whose ends NEAR and FAR (at most 15 characters) live
-# in two network namespaces made here, both up, without IPv6 (no router solicitations or DAD
-# probes); everything is removed at exit. Skips the test where the kernel cannot do it.
-veth_pair() {
-  local near_ns=$1 near=$2 far_ns=$3 far=$4
-  ip netns add "$far_ns" 2>/dev/null || skip "cannot make a network namespace (ip netns add)"
-  at_exit "ip netns del '$far_ns' 2>/dev/null"
-  ip netns add "$near_ns" 2>/dev/null || skip "cannot make a second network namespace"
-  at_exit "ip netns del '$near_ns' 2>/dev/null"
-  ip link add "$near" type veth peer name "$far" 2>/dev/null || skip "cannot make a veth pair"
-  at_exit "ip link del '$near' 2>/dev/null"  # in case a move below failed; a namespace takes its veth with it
-  ip link set "$far" netns "$far_ns" && ip link set "$near" netns "$near_ns" ||
-    skip "cannot move a veth end into a namespace"
-  ip netns exec "$near_ns" sysctl -qw "net.ipv6.conf.$near.disable_ipv6=1" 2>/dev/null
-  ip netns exec "$far_ns" sysctl -qw "net.ipv6.conf.$far.disable_ipv6=1" 2>/dev/null
-  ip netns exec "$near_ns" ip link set "$near" up && ip netns exec "$far_ns" ip link set "$far" up ||
-    { echo "cannot bring the veth pair up"; exit 1; }
-}
-
-finish_test() {
-  echo "${test_name}_test: $passed passed, $failed failed"
-  ((failed == 0))
 }
