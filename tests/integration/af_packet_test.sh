@@ -8,9 +8,10 @@
 # usage: af_packet_test.sh SENTINEL JOURNAL HUGEPAGES_SH GEN_TRAFFIC_PY
 # Needs root, 2M hugepages (reserves 256, gives back what it added), network namespaces, veth,
 # tcpreplay, tshark and tcpdump; exits 77 without them.
-source "$(dirname "${BASH_SOURCE[0]}")/sentinel_test_lib.sh" af_packet "$@"
+source "$(dirname "${BASH_SOURCE[0]}")/sentinel_test_lib.sh" af_packet
+sentinel_setup "$@"
 
-command -v tcpreplay >/dev/null || skip "needs tcpreplay (scripts/setup.sh installs it)"
+needs tcpreplay
 ns=sentinel_af_$$
 ns_near=sentinel_afn_$$
 near=sntA$$  # interface names: at most 15 characters

@@ -5,7 +5,8 @@
 # usage: appliance_test.sh SENTINEL JOURNAL HUGEPAGES_SH GEN_TRAFFIC_PY (the shared arguments of
 # sentinel_test_lib.sh)
 # Needs root and 2M hugepages (reserves 256, gives back what it added); exits 77 without them.
-source "$(dirname "${BASH_SOURCE[0]}")/sentinel_test_lib.sh" appliance "$@"
+source "$(dirname "${BASH_SOURCE[0]}")/sentinel_test_lib.sh" appliance
+sentinel_setup "$@"
 RUN_LIMIT=30
 
 # run_expect EXPECTED_EXIT ARGS...: a bounded foreground run; stdout in $out, stderr less EAL's in $err.

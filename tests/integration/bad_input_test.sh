@@ -8,7 +8,8 @@
 # rx_runt_packets); one net_pcap cannot read at all is refused in one line naming it.
 # usage: bad_input_test.sh SENTINEL JOURNAL HUGEPAGES_SH GEN_TRAFFIC_PY
 # Needs root and 2M hugepages (reserves 256, gives back what it added); exits 77 without them.
-source "$(dirname "${BASH_SOURCE[0]}")/sentinel_test_lib.sh" bad_input "$@"
+source "$(dirname "${BASH_SOURCE[0]}")/sentinel_test_lib.sh" bad_input
+sentinel_setup "$@"
 
 RUN_LIMIT=30
 cd "$tmp" || exit 1  # a core dump would land here

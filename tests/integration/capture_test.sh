@@ -6,7 +6,8 @@
 # usage: capture_test.sh SENTINEL JOURNAL HUGEPAGES_SH GEN_TRAFFIC_PY
 # Needs root, 2M hugepages (reserves 256, gives back what it added), tshark and tcpdump; exits 77
 # without them.
-source "$(dirname "${BASH_SOURCE[0]}")/sentinel_test_lib.sh" capture "$@"
+source "$(dirname "${BASH_SOURCE[0]}")/sentinel_test_lib.sh" capture
+sentinel_setup "$@"
 
 readonly FRAMES=20000
 readonly IDLE_MS=400  # net_pcap has read the whole file once no packet came for this long

@@ -9,9 +9,10 @@
 # usage: feed_recovery_test.sh SENTINEL JOURNAL HUGEPAGES_SH GEN_TRAFFIC_PY (gen_itch.py and
 # mold_rerequest_server.py are found beside it)
 # Needs root, 2M hugepages, network namespaces, veth and tcpreplay; exits 77 without them.
-source "$(dirname "${BASH_SOURCE[0]}")/sentinel_test_lib.sh" feed_recovery "$@"
+source "$(dirname "${BASH_SOURCE[0]}")/sentinel_test_lib.sh" feed_recovery
+sentinel_setup "$@"
 
-command -v tcpreplay >/dev/null || skip "needs tcpreplay (scripts/setup.sh installs it)"
+needs tcpreplay
 scripts=$(dirname "$gen")
 ns_x=sentinel_fx_$$  # the exchange: tcpreplay and the re-request server
 ns_s=sentinel_fs_$$  # sentinel

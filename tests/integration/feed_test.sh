@@ -10,7 +10,8 @@
 # books mid-run; bad feed options give one line and exit 2. Where timing decides whether a gap is
 # declared (a busy machine), the tests assert the identities and the exact book, never "no gap".
 # usage: feed_test.sh SENTINEL JOURNAL HUGEPAGES_SH GEN_TRAFFIC_PY (gen_itch.py is found beside it)
-source "$(dirname "${BASH_SOURCE[0]}")/sentinel_test_lib.sh" feed "$@"
+source "$(dirname "${BASH_SOURCE[0]}")/sentinel_test_lib.sh" feed
+sentinel_setup "$@"
 
 gen_itch=$(dirname "$gen")/gen_itch.py
 feed_replay=$(dirname "$sentinel")/sentinel-feed-replay

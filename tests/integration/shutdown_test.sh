@@ -6,7 +6,8 @@
 # usage: shutdown_test.sh SENTINEL JOURNAL HUGEPAGES_SH GEN_TRAFFIC_PY
 # Needs root, 2M hugepages (reserves 256, gives back what it added), tshark and tcpdump; exits 77
 # without them.
-source "$(dirname "${BASH_SOURCE[0]}")/sentinel_test_lib.sh" shutdown "$@"
+source "$(dirname "${BASH_SOURCE[0]}")/sentinel_test_lib.sh" shutdown
+sentinel_setup "$@"
 
 # net_pcap's infinite_rx replays from single-segment mbufs: frames up to 1514 bytes.
 python3 "$gen" --count 2000 --seed 31 --max-size 1514 --out "$tmp/in.pcap" || { echo "gen_traffic.py failed"; exit 1; }
