@@ -7,37 +7,13 @@
 # replaces the file, an existing output is never replaced, and a file that is not pcapng is refused.
 # usage: journal_repair_test.sh JOURNAL GEN_TRAFFIC_PY
 # Needs tshark, editcap and python3; exits 77 without them. No root, no hugepages.
-set -uo pipefail
-
 (($# == 2)) || { echo "usage: journal_repair_test.sh JOURNAL GEN_TRAFFIC_PY" >&2; exit 2; }
+source "$(dirname "${BASH_SOURCE[0]}")/sentinel_test_lib.sh" journal_repair
 journal=$(realpath -m "$1")
 gen=$(realpath -m "$2")
-here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 blocks=$here/pcapng_blocks.py
 packets=$here/pcap_packets.py
-for tool in tshark editcap python3; do
-  command -v "$tool" >/dev/null || { echo "journal_repair_test: SKIP: needs $tool (scripts/setup.sh installs it)"; exit 77; }
-done
-tmp=$(mktemp -d /tmp/journal_repair_test.XXXXXX)
-trap 'rm -rf -- "$tmp"' EXIT
-passed=0
-failed=0
-
-check() {  # check NAME COMMAND...
-  local name=$1
-  shift
-  if "$@"; then
-    passed=$((passed + 1))
-    echo "ok    $name"
-  else
-    failed=$((failed + 1))
-    echo "FAIL  $name"
-  fi
-}
-
-equals() {  # equals WHAT EXPECTED ACTUAL
-  [[ $2 == "$3" ]] || { echo "      $1: expected '$2', got '$3'"; return 1; }
-}
+needs tshark editcap python3
 
 # tshark_reads FILE COUNT: tshark reads every frame of FILE, COUNT of them, with no error or warning.
 tshark_reads() {
@@ -161,5 +137,4 @@ journal_line repair in.pcap
 check "not pcapng: repair exits 1 and says so" bash -c '[[ $1 == 1 && $2 == "in.pcap: not a pcapng file ("* ]]' _ "$rc" "$out"
 check "not pcapng: nothing written" equals files in.pcap "$(ls)"
 
-echo "journal_repair_test: $passed passed, $failed failed"
-((failed == 0))
+finish_test
