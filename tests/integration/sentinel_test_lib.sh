@@ -5,10 +5,10 @@
 #
 # The first gives: $tmp (a private directory, removed at exit), $here (this directory), skip, needs,
 # at_exit, pass, fail, check, equals, netns, veth_pair and the final summary (finish_test).
-# sentinel_setup adds: $sentinel $journal $hugepages $gen $pcap_packets, $eal (hugepage EAL options,
-# or the test exits 77 where root or 2M hugepages are missing), run, start, wait_started, finish_run,
-# value, packets, oracle, tshark_ok, journal_ok, identities_ok, same_packets and no_leak. Every run of
-# sentinel is bounded by RUN_LIMIT seconds.
+# sentinel_setup adds: $sentinel $journal $hugepages $gen $pcap_packets, $mnt_2m (the 2M hugetlbfs
+# mount), $eal (hugepage EAL options, or the test exits 77 where root or 2M hugepages are missing),
+# run, start, wait_started, finish_run, value, packets, oracle, tshark_ok, journal_ok, identities_ok,
+# same_packets and no_leak. Every run of sentinel is bounded by RUN_LIMIT seconds.
 
 set -uo pipefail
 
@@ -127,7 +127,6 @@ sentinel_setup() {
 
   # EAL takes only the 2M mount (a 1G page someone reserved would otherwise take the rings); page
   # files are unlinked once mapped, so a run killed with -9 leaves nothing behind.
-  local mnt_2m
   mnt_2m=$(findmnt -rn -t hugetlbfs -o TARGET,OPTIONS | while read -r dir options; do
     [[ $options == *pagesize=2M* ]] && { echo "$dir"; break; }
   done)
