@@ -77,9 +77,8 @@ std::string feed_counters(const FeedReport& r) {
             text += key_value(feed::kArbitrationCounterLabels[c], a.get(static_cast<ArbitrationCounter>(c)));
     for (std::size_t c = 0; c < net::kFeedStageCounterCount; ++c)
         text += key_value(net::kFeedStageCounterLabels[c], r.feed.get(static_cast<FeedStageCounter>(c)));
-    // The handler's decode and book counters; its own sequence counters belong to on_packet(),
-    // which the arbitrator replaces here.
-    for (std::size_t c = static_cast<std::size_t>(FeedCounter::itch_system_event); c < feed::kFeedCounterCount; ++c)
+    // The handler's decode and book counters.
+    for (std::size_t c = 0; c < feed::kFeedCounterCount; ++c)
         text += key_value(feed::kFeedCounterLabels[c], h.get(static_cast<FeedCounter>(c)));
     text += key_value("feed_rerequests_sent", r.senders.rerequests ? r.senders.rerequests->sent() : 0);
     text += key_value("tob_records", r.publisher ? r.publisher->records() : 0);

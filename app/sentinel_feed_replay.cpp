@@ -1,5 +1,6 @@
 // sentinel-feed-replay: replays one MoldUDP64/ITCH 5.0 stream from a capture file through the feed
-// handler and writes the final books, for comparison with a generator's expected output.
+// engine the appliance runs (lib/feed/pcap_replay.hpp) and writes the final books, for comparison
+// with a generator's expected output or with the appliance's --book-out.
 //
 //   sentinel-feed-replay --feed-a IP:PORT FILE [--book-out OUT]
 //
@@ -7,7 +8,8 @@
 //   --feed-a   the stream's UDP destination; datagrams to anything else are counted and skipped
 //   --book-out the books, one line per price level (lib/feed/book_writer.hpp); "-" for stdout
 //
-// Prints the replay's and the handler's counters on stderr, one "label value" per line. Exit 0
+// Prints the replay's, the arbitrator's and the handler's counters on stderr, one "label value"
+// per line, labelled as the appliance labels them. Exit 0
 // when the whole file was read, 1 when a read error cut it short, 2 on bad usage or an unreadable
 // file.
 
@@ -62,15 +64,20 @@ std::optional<Options> parse(int argc, char** argv) {
     return o;
 }
 
-void print_counters(const ReplaySummary& s, const FeedHandler& h) {
+void print_counters(const ReplaySummary& s, const FeedReplay::Engine& engine) {
     const std::pair<const char*, std::uint64_t> replay[] = {
         {"replay_frames", s.frames},       {"replay_feed_datagrams", s.feed_datagrams},
         {"replay_other_datagrams", s.other_datagrams}, {"replay_not_udp", s.not_udp},
         {"replay_fragments", s.fragments}, {"replay_truncated", s.truncated}};
     for (const auto& [label, value] : replay) std::fprintf(stderr, "%s %llu\n", label, static_cast<unsigned long long>(value));
+    const auto print = [](std::string_view label, std::uint64_t value) {
+        std::fprintf(stderr, "%.*s %llu\n", static_cast<int>(label.size()), label.data(), static_cast<unsigned long long>(value));
+    };
+    for (std::size_t c = 0; c < kArbitrationCounterCount; ++c)
+        print(kArbitrationCounterLabels[c], engine.arbitration().get(static_cast<ArbitrationCounter>(c)));
+    print("feed_stale_instruments", engine.stale_instruments());
     for (std::size_t c = 0; c < kFeedCounterCount; ++c)
-        std::fprintf(stderr, "%.*s %llu\n", static_cast<int>(kFeedCounterLabels[c].size()), kFeedCounterLabels[c].data(),
-                     static_cast<unsigned long long>(h.counters().get(static_cast<FeedCounter>(c))));
+        print(kFeedCounterLabels[c], engine.counters().get(static_cast<FeedCounter>(c)));
 }
 
 bool write_file(const std::string& path, const std::string& text) {
@@ -89,12 +96,12 @@ int main(int argc, char** argv) {
     const std::optional<Options> options = parse(argc, argv);
     if (!options) return usage();
     try {
-        FeedHandler handler;
-        const ReplaySummary summary = replay_pcap(options->file, options->feed, handler);
-        print_counters(summary, handler);
+        FeedReplay replay;
+        const ReplaySummary summary = replay.replay(options->file, options->feed);
+        print_counters(summary, replay.engine());
         if (!options->book_out.empty()) {
             std::string books;
-            const BookWriteSummary written = write_books(handler.books(), handler.instruments(), books);
+            const BookWriteSummary written = write_books(replay.engine().books(), replay.engine().instruments(), books);
             if (written.unnamed > 0)
                 std::fprintf(stderr, "sentinel-feed-replay: %zu instruments with orders but no Stock Directory "
                                      "message left out of the books\n", written.unnamed);

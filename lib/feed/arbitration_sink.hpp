@@ -45,6 +45,8 @@ struct RefusedPacket {
 //   on_refused(packet)              a packet was dropped whole (every one: the sink rate-limits)
 //   on_reanchor(from, to)           the session moved from `from` to `to` without the numbers
 //                                   between: stale, like on_unrecoverable
+// and, where the sink has it, on_packet(packet): a packet of the session's messages is about to
+// be walked, before its first message arrives (the engine starts its cache hints there).
 template <class S>
 concept ArbitrationSink = requires(S& sink, std::span<const std::byte> message, std::uint64_t sequence,
                                    std::uint64_t count, const GapRecord& record, const RefusedPacket& refused) {

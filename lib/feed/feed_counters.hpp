@@ -1,14 +1,12 @@
 #pragma once
-// FeedCounters: what the feed handler saw and what it could not use, one enum with the labels the
-// stats use. Nothing is dropped silently: every packet, message and book operation that is not
-// applied lands in exactly one counter here.
+// FeedCounters: what the feed handler did with the messages the arbitrator delivered in sequence
+// (packets, sessions, duplicates and gaps are the arbitrator's: arbitration_counters.hpp), one
+// enum with the labels the stats use. Every message and book operation not applied lands in
+// exactly one counter here.
 //
-//   packets ─┬ messages ──▶ per-message sequence check ─┬ applied ─▶ decode ─┬ one itch_<type> each
-//            ├ heartbeats                               ├ duplicate_messages  ├ empty / unknown type / wrong length
-//            ├ end_of_session                           └ (gap_messages: never arrived)
-//            ├ malformed_packets                                             └ book: unknown refs, duplicates,
-//            ├ foreign_session_packets                                         bad sides, capacity exhausted
-//            └ implausible_packets
+//   message ─▶ decode ─┬ one itch_<type> each ─▶ book: unknown refs, duplicates, bad sides,
+//                      │                              capacity exhausted
+//                      └ empty / unknown type / wrong length
 //
 // Memory ordering (disruptor/counter_block.hpp): one writer, the thread running the feed handler; any
 // thread reads relaxed and sees a recent value (the stats printer).
@@ -23,14 +21,6 @@
 namespace sentinel::feed {
 
 enum class FeedCounter : std::size_t {
-    packets,                  // MoldUDP64 packets carrying messages
-    heartbeats,               // packets with count 0
-    end_of_session,           // packets with count 0xFFFF
-    malformed_packets,        // dropped whole: blocks that do not tile the payload (moldudp64.hpp)
-    foreign_session_packets,  // dropped: a session other than the stream's first
-    implausible_packets,      // dropped: numbers that cannot exist or lie beyond the horizon
-    duplicate_messages,       // skipped: a sequence number already applied
-    gap_messages,             // sequence numbers skipped over: never arrived before a later one
     itch_system_event,        // one counter per ITCH message type, counted once decoded ...
     itch_stock_directory,
     itch_stock_trading_action,
@@ -70,14 +60,6 @@ enum class FeedCounter : std::size_t {
 inline constexpr std::size_t kFeedCounterCount = static_cast<std::size_t>(FeedCounter::count);
 
 inline constexpr std::array<std::string_view, kFeedCounterCount> kFeedCounterLabels{
-    "feed_packets",
-    "feed_heartbeats",
-    "feed_end_of_session",
-    "feed_malformed_packets",
-    "feed_foreign_session_packets",
-    "feed_implausible_packets",
-    "feed_duplicate_messages",
-    "feed_gap_messages",
     "itch_system_event",
     "itch_stock_directory",
     "itch_stock_trading_action",

@@ -34,9 +34,11 @@
 #include <span>
 
 #include "feed/arbitration_counters.hpp"
+#include "disruptor/cache_line.hpp"
 #include "feed/big_endian.hpp"
 #include "feed/feed_handler.hpp"
 #include "feed/line_arbitrator.hpp"
+#include "feed/moldudp64.hpp"
 #include "feed/top_of_book.hpp"
 
 namespace sentinel::feed {
@@ -70,8 +72,13 @@ public:
     // One UDP payload of `line`, received at `receive_time` (ns since the epoch, for the records).
     void on_packet(Line line, std::span<const std::byte> payload, std::uint64_t now_ns,
                    std::uint64_t receive_time) noexcept {
+        // The whole packet at once: parsing walks its length prefixes one after the other, and
+        // each load's address depends on the one before, so lines it had to wait for in turn
+        // would serialise their misses.
+        for (std::size_t at = 0; at < payload.size(); at += disruptor::kCacheLine) __builtin_prefetch(payload.data() + at);
         receive_time_ = receive_time;
         arbitrator_.on_packet(line, payload, advance(now_ns));
+        far_ = near_ = mold::MessageCursor(mold::Packet{});  // the payload is the caller's again
     }
 
     // Between packets, at least every millisecond or so: the tolerance and recovery timers.
@@ -96,6 +103,7 @@ private:
     // The arbitrator's view of the engine.
     struct Sink {
         FeedEngine& engine;
+        void on_packet(const mold::Packet& packet) noexcept { engine.hint(packet); }
         void on_message(std::span<const std::byte> message, std::uint64_t) noexcept { engine.apply(message); }
         void on_gap(std::uint64_t first, std::uint64_t count) noexcept { engine.out_.on_gap(first, count); }
         void on_unrecoverable(std::uint64_t first, std::uint64_t count) noexcept {
@@ -117,7 +125,18 @@ private:
         return now_ns_;
     }
 
+    // Two cursors walk ahead of the messages the packet delivers, hinting the lines each will need
+    // (FeedHandler::prefetch_far, prefetch_near). Messages delivered from the arbitrator's buffer
+    // may not be the packet's: the hints are then wasted, never wrong.
+    void hint(const mold::Packet& packet) noexcept {
+        far_ = near_ = mold::MessageCursor(packet);
+        for (int i = 0; i < FeedHandler::kFarAhead && !far_.done(); ++i) handler_.prefetch_far(far_.next());
+        for (int i = 0; i < FeedHandler::kNearAhead && !near_.done(); ++i) handler_.prefetch_near(near_.next());
+    }
+
     void apply(std::span<const std::byte> message) noexcept {
+        if (!far_.done()) handler_.prefetch_far(far_.next());
+        if (!near_.done()) handler_.prefetch_near(near_.next());
         const BookUpdate update = handler_.on_message(message);
         if (!update.top_changed) return;  // only a decoded book message changes a top: it has a timestamp
         const OrderBooks& books = handler_.books();
@@ -154,6 +173,8 @@ private:
     }
 
     FeedHandler handler_;
+    mold::MessageCursor far_{mold::Packet{}};  // the hints' cursors over the packet being delivered
+    mold::MessageCursor near_{mold::Packet{}};
     Sink sink_;
     LineArbitrator<Sink, Req> arbitrator_;
     Out& out_;

@@ -2,7 +2,6 @@
 
 
 #include "feed/itch50_decoder.hpp"
-#include "feed/sequence_horizon.hpp"
 
 namespace sentinel::feed {
 
@@ -60,20 +59,6 @@ BookUpdate FeedHandler::on_message(std::span<const std::byte> message) noexcept 
         case itch::DecodeStatus::wrong_length: counters_.add(FeedCounter::wrong_lengths); break;
     }
     return apply.update;
-}
-
-bool FeedHandler::admit(const mold::Packet& packet) noexcept {
-    if (!session_ && numbers_exist(packet)) {
-        session_ = packet.session;
-        if (packet.sequence - 1 > kDefaultHorizon) next_sequence_ = packet.sequence;  // joined late
-    }
-    if (session_ && *session_ != packet.session) {
-        counters_.add(FeedCounter::foreign_session_packets);
-        return false;
-    }
-    if (within_horizon(packet, next_sequence_, kDefaultHorizon)) return true;
-    counters_.add(FeedCounter::implausible_packets);
-    return false;
 }
 
 }  // namespace sentinel::feed

@@ -176,8 +176,19 @@ void LineArbitrator<Sink, Req>::on_packet(Line line, std::span<const std::byte> 
                 counters_.add(on_line(ArbitrationCounter::duplicates_a, line), packet.count);
                 break;
             }
+            if constexpr (requires { sink_.on_packet(packet); }) sink_.on_packet(packet);
+            if (packet.sequence == next_ && gaps_.empty()) [[likely]] {
+                // The stream in order: nothing is missing, so nothing is held (next_ is the
+                // horizon), and each message is the next.
+                mold::for_each_message(packet, [&](std::span<const std::byte> message, std::uint64_t sequence) {
+                    sink_.on_message(message, sequence);
+                });
+                counters_.add(ArbitrationCounter::messages, packet.count);
+                next_ = horizon_ = packet.sequence + packet.count;  // admit() saw to it that these exist
+                break;
+            }
             mold::for_each_message(packet, [&](std::span<const std::byte> message, std::uint64_t sequence) {
-                if (sequence == next_ && gaps_.empty()) [[likely]] {
+                if (sequence == next_ && gaps_.empty()) {
                     deliver(message, sequence);
                     horizon_ = next_;  // nothing was missing or held: next_ was the horizon
                 } else {

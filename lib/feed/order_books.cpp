@@ -10,12 +10,6 @@ OrderBooks::OrderBooks(const BookConfig& config, FeedCounters& counters, std::pm
       books_(itch::kLocates, memory),
       active_(itch::kLocates, memory) {}
 
-Quote OrderBooks::top(const Ladder& l) const noexcept {
-    if (l.size == 0) return {};
-    const PriceLevel& best = levels_[l.best];
-    return {best.price, best.orders, best.shares};
-}
-
 BookUpdate OrderBooks::add(std::uint16_t locate, std::uint64_t reference, char side, std::uint32_t shares,
                            itch::Price4 price) noexcept {
     if (side != 'B' && side != 'S') {

@@ -105,7 +105,14 @@ public:
     // most likely is (LevelPool), and its book, which a new level's insert reads.
     [[gnu::always_inline]] void prefetch_add(std::uint16_t locate, char side, itch::Price4 price) const noexcept {
         __builtin_prefetch(&levels_[levels_.home(locate, side_of(side), price)]);
-        __builtin_prefetch(&books_[locate]);
+        prefetch_book(locate);
+    }
+    // A change's top-of-book record reads both sides' best levels: the book first, then (once it
+    // has arrived) the levels it names.
+    [[gnu::always_inline]] void prefetch_book(std::uint16_t locate) const noexcept { __builtin_prefetch(&books_[locate]); }
+    [[gnu::always_inline]] void prefetch_tops(std::uint16_t locate) const noexcept {
+        for (const Ladder& l : books_[locate].sides)
+            if (l.size != 0) __builtin_prefetch(&levels_[l.best]);
     }
 
     Quote best(std::uint16_t locate, Side side) const noexcept { return top(books_[locate].sides[index(side)]); }
@@ -140,7 +147,11 @@ private:
     static std::uint32_t key(Side s, itch::Price4 price) noexcept { return s == Side::bid ? price : ~price; }
 
     Ladder& ladder_of(const PriceLevel& l) noexcept { return books_[l.locate].sides[index(l.side)]; }
-    Quote top(const Ladder& l) const noexcept;
+    Quote top(const Ladder& l) const noexcept {
+        if (l.size == 0) return {};
+        const PriceLevel& best = levels_[l.best];
+        return {best.price, best.orders, best.shares};
+    }
     // The order's level, or kNoLevel when the add was refused (and counted).
     std::uint32_t add_order(std::uint16_t locate, Side side, std::uint64_t reference, std::uint32_t shares,
                             itch::Price4 price) noexcept;

@@ -3,14 +3,14 @@
 #include <pcap/pcap.h>
 
 #include <memory>
-#include <span>
 #include <stdexcept>
 
 namespace sentinel::feed {
 
-ReplaySummary replay_pcap(const std::string& path, const UdpEndpoint& feed, FeedHandler& handler) {
+ReplaySummary FeedReplay::replay(const std::string& path, const UdpEndpoint& feed) {
     char errbuf[PCAP_ERRBUF_SIZE] = {};
-    const std::unique_ptr<pcap_t, decltype(&pcap_close)> pcap(pcap_open_offline(path.c_str(), errbuf), &pcap_close);
+    const std::unique_ptr<pcap_t, decltype(&pcap_close)> pcap(
+        pcap_open_offline_with_tstamp_precision(path.c_str(), PCAP_TSTAMP_PRECISION_NANO, errbuf), &pcap_close);
     if (!pcap) throw std::runtime_error("pcap_open_offline: " + path + ": " + errbuf);
     if (pcap_datalink(pcap.get()) != DLT_EN10MB)
         throw std::runtime_error(path + ": link type " + std::to_string(pcap_datalink(pcap.get())) +
@@ -27,7 +27,9 @@ ReplaySummary replay_pcap(const std::string& path, const UdpEndpoint& feed, Feed
             case FrameKind::udp:
                 if (d.destination == feed) {
                     ++s.feed_datagrams;
-                    handler.on_packet(d.payload);
+                    const auto ns = static_cast<std::uint64_t>(header->ts.tv_sec) * 1'000'000'000u +
+                                    static_cast<std::uint64_t>(header->ts.tv_usec);  // nanoseconds, as opened
+                    on_datagram(d.payload, ns);
                 } else {
                     ++s.other_datagrams;
                 }
@@ -38,6 +40,7 @@ ReplaySummary replay_pcap(const std::string& path, const UdpEndpoint& feed, Feed
         }
     }
     if (rc != PCAP_ERROR_BREAK) s.error = pcap_geterr(pcap.get());
+    finish();
     return s;
 }
 

@@ -1,8 +1,9 @@
-// feed_bench: the feed handler's decode-and-book path on one core. A synthetic day of ITCH 5.0 in
-// MoldUDP64 packets (feed_bench_stream.hpp) sits in memory, on transparent hugepages as an
-// appliance's packets sit in its hugepage mbufs; each run builds a fresh FeedHandler (tables
-// preallocated and faulted in first, on hugepages too), then times FeedHandler::on_packet over every
-// packet: framing, sequence check, decode, count, book update, top-of-book detection. Prints
+// feed_bench: the feed engine the appliance runs (feed_engine.hpp: the line arbitrator, then decode
+// and book update) on one core. A synthetic day of ITCH 5.0 in MoldUDP64 packets
+// (feed_bench_stream.hpp) sits in memory, on transparent hugepages as an appliance's packets sit in
+// its hugepage mbufs; each run builds a fresh engine (tables preallocated and faulted in first, on
+// hugepages too), then times FeedEngine::on_packet over every packet as line A: framing, session
+// and sequence checks, decode, count, book update, the top-of-book record of each change. Prints
 //
 //   BENCH itch_book sentinel <value> Mmsg/s      the median of the repeats
 //   BENCH itch_book_ns sentinel <value> ns       per message, the same runs
@@ -27,7 +28,7 @@
 #include <vector>
 
 #include "disruptor/thread_affinity.hpp"
-#include "feed/feed_handler.hpp"
+#include "feed/pcap_replay.hpp"
 #include "feed_bench_stream.hpp"
 
 namespace {
@@ -86,20 +87,28 @@ struct Run {
 };
 
 Run run_once(const bench::FeedStream& stream, std::pmr::memory_resource* memory) {
-    feed::FeedHandler handler(feed::BookConfig{}, memory);  // 2^22 orders, 2^20 levels: faulted in here
+    // A replay's engine: the appliance's, less the mbufs and the publisher's ring. 2^22 orders,
+    // 2^20 levels and the arbitrator's buffer: faulted in here.
+    feed::FeedReplay replay(feed::BookConfig{}, memory);
+    std::uint64_t now_ns = 0;
     const auto start = std::chrono::steady_clock::now();
-    for (const std::span<const std::byte> packet : stream.packets) handler.on_packet(packet);
+    for (const std::span<const std::byte> packet : stream.packets) replay.on_datagram(packet, now_ns += 1'000);
     const std::chrono::duration<double> elapsed = std::chrono::steady_clock::now() - start;
 
+    using feed::ArbitrationCounter;
     using feed::FeedCounter;
-    const feed::FeedCounters& c = handler.counters();
+    const feed::FeedReplay::Engine& engine = replay.engine();
+    const feed::FeedCounters& c = engine.counters();
+    const feed::ArbitrationCounters& a = engine.arbitration();
     const std::uint64_t refused = c.get(FeedCounter::unknown_order_refs) + c.get(FeedCounter::duplicate_order_refs) +
                                   c.get(FeedCounter::orders_exhausted) + c.get(FeedCounter::levels_exhausted) +
-                                  c.get(FeedCounter::ladders_exhausted) + c.get(FeedCounter::malformed_packets) +
-                                  c.get(FeedCounter::wrong_lengths) + c.get(FeedCounter::gap_messages);
-    const bool ok = refused == 0 && handler.books().orders() == stream.resting_orders;
+                                  c.get(FeedCounter::ladders_exhausted) + c.get(FeedCounter::wrong_lengths) +
+                                  a.get(ArbitrationCounter::malformed_packets_a) +
+                                  a.get(ArbitrationCounter::missing_messages);
+    const bool ok = refused == 0 && a.get(ArbitrationCounter::messages) == stream.messages &&
+                    engine.books().orders() == stream.resting_orders;
     std::printf("# run: %.3f s, %zu orders and %zu levels resting, %llu refused or unknown: %s\n", elapsed.count(),
-                handler.books().orders(), handler.books().levels(), static_cast<unsigned long long>(refused),
+                engine.books().orders(), engine.books().levels(), static_cast<unsigned long long>(refused),
                 ok ? "checked" : "WRONG");
     return {elapsed.count(), ok};
 }

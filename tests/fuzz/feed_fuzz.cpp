@@ -2,7 +2,8 @@
 // sequence of chunks, each a 2-byte big-endian length and that many bytes (a last chunk may be cut
 // short); every chunk goes through
 //
-//   FeedHandler::on_packet   MoldUDP64 framing, sequence check, ITCH decode, book updates
+//   mold::parse_packet       MoldUDP64 framing, then FeedHandler::on_message on each message:
+//                            ITCH decode, book updates (sequencing: arbitration_fuzz.cpp)
 //   FeedHandler::on_message  the same chunk as one bare ITCH message
 //   udp_datagram, mold::parse_request
 //
@@ -85,7 +86,9 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         const std::vector<std::byte> chunk(input.begin() + static_cast<std::ptrdiff_t>(at),
                                            input.begin() + static_cast<std::ptrdiff_t>(at + length));
         const std::span<const std::byte> bytes(chunk);
-        handler->on_packet(bytes, [](const BookUpdate& u) { check(u.top_changed); });
+        const mold::Packet packet = mold::parse_packet(bytes);
+        if (packet.kind == mold::PacketKind::messages)
+            mold::for_each_message(packet, [](std::span<const std::byte> m, std::uint64_t) { handler->on_message(m); });
         handler->on_message(bytes);
         (void)udp_datagram(bytes);
         (void)mold::parse_request(bytes);

@@ -1,6 +1,6 @@
-// The feed handler on MoldUDP64 packets of one stream: sequencing (each number applied once, gaps
-// counted), sessions, heartbeats, end of session, malformed packets and messages (counted, never
-// applied), and the top-of-book listener.
+// The feed handler's decode-and-apply step: each message counted by type, applied to the books and
+// the directory, malformed ones counted and never applied, and the update that says whose top
+// changed. Sequencing (sessions, duplicates, gaps) is the arbitrator's: feed_arbitration/.
 
 #include "feed/feed_handler.hpp"
 
@@ -20,11 +20,10 @@ constexpr std::uint16_t kLocate = 42;
 
 class Handler : public ::testing::Test {
 protected:
-    void packet(std::uint64_t sequence, const std::vector<Message>& messages, std::string_view session = "S1") {
-        handler_.on_packet(mold_packet(session, sequence, messages),
-                           [&](const BookUpdate& u) { tops_.push_back(u.locate); });
+    void apply(const std::vector<Message>& messages) {
+        for (const Message& m : messages)
+            if (const BookUpdate u = handler_.on_message(m); u.top_changed) tops_.push_back(u.locate);
     }
-    void raw(const std::vector<std::byte>& payload) { handler_.on_packet(payload); }
     std::uint64_t count(FeedCounter c) const { return handler_.counters().get(c); }
     std::size_t orders() const { return handler_.books().orders(); }
 
@@ -32,98 +31,27 @@ protected:
     std::vector<std::uint16_t> tops_;
 };
 
-TEST_F(Handler, AppliesEachMessageOfAnInOrderStream) {
-    packet(1, {stock_directory(kLocate, "AAPL"), add_order(kLocate, 1, 'B', 100, 500)});
-    packet(3, {add_order(kLocate, 2, 'B', 100, 490), order_executed(kLocate, 1, 100)});
-    EXPECT_EQ(handler_.next_sequence(), 5u);
+TEST_F(Handler, AppliesEachMessageAndSaysWhoseTopChanged) {
+    apply({stock_directory(kLocate, "AAPL"), add_order(kLocate, 1, 'B', 100, 500)});
+    apply({add_order(kLocate, 2, 'B', 100, 490), order_executed(kLocate, 1, 100)});
     EXPECT_EQ(orders(), 1u);
-    EXPECT_EQ(count(FeedCounter::packets), 2u);
     EXPECT_EQ(count(FeedCounter::itch_stock_directory), 1u);
     EXPECT_EQ(count(FeedCounter::itch_add_order), 2u);
     EXPECT_EQ(count(FeedCounter::itch_order_executed), 1u);
-    EXPECT_EQ(count(FeedCounter::gap_messages), 0u);
+    EXPECT_TRUE(handler_.instruments()[kLocate].listed);
     EXPECT_EQ(tops_, (std::vector<std::uint16_t>{kLocate, kLocate})) << "the first add, then the execution";
 }
 
-TEST_F(Handler, SkipsWhatWasAppliedAlreadyEvenWithinAPacket) {
-    packet(1, {add_order(kLocate, 1, 'B', 100, 500), add_order(kLocate, 2, 'B', 100, 500)});
-    packet(1, {add_order(kLocate, 1, 'B', 100, 500)});  // a retransmission
-    packet(2, {add_order(kLocate, 2, 'B', 100, 500), add_order(kLocate, 3, 'B', 100, 500)});  // overlaps by one
-    EXPECT_EQ(count(FeedCounter::duplicate_messages), 2u);
-    EXPECT_EQ(count(FeedCounter::duplicate_order_refs), 0u) << "never applied twice";
-    EXPECT_EQ(orders(), 3u);
-    EXPECT_EQ(handler_.next_sequence(), 4u);
-}
-
-TEST_F(Handler, CountsAGapAndCarriesOnAfterIt) {
-    packet(1, {add_order(kLocate, 1, 'B', 100, 500)});
-    packet(5, {add_order(kLocate, 5, 'B', 100, 500)});
-    EXPECT_EQ(count(FeedCounter::gap_messages), 3u) << "2, 3 and 4";
-    EXPECT_EQ(orders(), 2u);
-    packet(2, {add_order(kLocate, 2, 'B', 100, 500)});
-    EXPECT_EQ(count(FeedCounter::duplicate_messages), 1u) << "too late: no recovery here";
-    EXPECT_EQ(handler_.next_sequence(), 6u);
-}
-
-TEST_F(Handler, AStreamJoinedLateCountsWhatItMissed) {
-    packet(1001, {add_order(kLocate, 1, 'B', 100, 500)});
-    EXPECT_EQ(count(FeedCounter::gap_messages), 1000u);
-    EXPECT_EQ(handler_.next_sequence(), 1002u);
-}
-
-TEST_F(Handler, HeartbeatNamesTheNextNumberAndRevealsAGap) {
-    packet(1, {add_order(kLocate, 1, 'B', 100, 500)});
-    raw(Wire().alpha("S1", 10).u64(2).u16(0).bytes());
-    EXPECT_EQ(count(FeedCounter::heartbeats), 1u);
-    EXPECT_EQ(count(FeedCounter::gap_messages), 0u);
-    raw(Wire().alpha("S1", 10).u64(9).u16(0).bytes());
-    EXPECT_EQ(count(FeedCounter::gap_messages), 7u);
-    EXPECT_EQ(handler_.next_sequence(), 9u);
-    raw(Wire().alpha("S1", 10).u64(4).u16(0).bytes());
-    EXPECT_EQ(handler_.next_sequence(), 9u) << "an old heartbeat moves nothing back";
-}
-
-TEST_F(Handler, EndOfSessionDoesNotAdvanceTheSequence) {
-    packet(1, {add_order(kLocate, 1, 'B', 100, 500)});
-    raw(Wire().alpha("S1", 10).u64(2).u16(0xFFFF).bytes());
-    raw(Wire().alpha("S1", 10).u64(50).u16(0xFFFF).bytes());
-    EXPECT_EQ(count(FeedCounter::end_of_session), 2u);
-    EXPECT_EQ(handler_.next_sequence(), 2u);
-    EXPECT_EQ(count(FeedCounter::gap_messages), 0u);
-    EXPECT_EQ(count(FeedCounter::packets), 1u);
-}
-
-TEST_F(Handler, MalformedPacketsAreDroppedWholeAndCounted) {
-    auto lying = mold_packet("S1", 1, {add_order(kLocate, 1, 'B', 100, 500), add_order(kLocate, 2, 'B', 100, 500)});
-    lying.pop_back();  // the second message is cut short: the first must not be applied either
-    raw(lying);
-    raw(std::vector<std::byte>(19, std::byte{'S'}));
-    EXPECT_EQ(count(FeedCounter::malformed_packets), 2u);
-    EXPECT_EQ(orders(), 0u);
-    EXPECT_EQ(handler_.next_sequence(), 1u) << "the numbers it claimed are still to come";
-    EXPECT_EQ(count(FeedCounter::packets), 0u);
-}
-
-TEST_F(Handler, PacketsOfAnotherSessionAreDropped) {
-    packet(1, {add_order(kLocate, 1, 'B', 100, 500)}, "20240102A");
-    packet(2, {add_order(kLocate, 2, 'B', 100, 500)}, "20240103A");
-    raw(Wire().alpha("20240103A", 10).u64(50).u16(0).bytes());
-    EXPECT_EQ(count(FeedCounter::foreign_session_packets), 2u);
-    EXPECT_EQ(orders(), 1u);
-    EXPECT_EQ(handler_.next_sequence(), 2u);
-}
-
-TEST_F(Handler, MalformedMessagesAreCountedByKindAndConsumeTheirNumber) {
+TEST_F(Handler, MalformedMessagesAreCountedByKindAndNeverApplied) {
     const Message unknown{std::byte{'Z'}, std::byte{0}};
     Message short_add = add_order(kLocate, 1, 'B', 100, 500);
     short_add.pop_back();
-    packet(1, {Message{}, unknown, short_add, add_order(kLocate, 2, 'B', 100, 500)});
+    apply({Message{}, unknown, short_add, add_order(kLocate, 2, 'B', 100, 500)});
     EXPECT_EQ(count(FeedCounter::empty_messages), 1u);
     EXPECT_EQ(count(FeedCounter::unknown_types), 1u);
     EXPECT_EQ(count(FeedCounter::wrong_lengths), 1u);
     EXPECT_EQ(count(FeedCounter::itch_add_order), 1u) << "only the whole one";
     EXPECT_EQ(orders(), 1u);
-    EXPECT_EQ(handler_.next_sequence(), 5u);
 }
 
 TEST_F(Handler, EveryMessageTypeIsCountedUnderItsOwnLabel) {
@@ -137,7 +65,7 @@ TEST_F(Handler, EveryMessageTypeIsCountedUnderItsOwnLabel) {
         m[0] = std::byte(type);
         all.push_back(m);
     }
-    packet(1, all);
+    apply(all);
     for (std::size_t c = static_cast<std::size_t>(FeedCounter::itch_system_event);
          c <= static_cast<std::size_t>(FeedCounter::itch_direct_listing_price_discovery); ++c)
         EXPECT_EQ(handler_.counters().get(static_cast<FeedCounter>(c)), 1u) << kFeedCounterLabels[c];

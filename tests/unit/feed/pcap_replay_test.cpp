@@ -11,12 +11,15 @@
 #include <algorithm>
 #include <cstdint>
 #include <filesystem>
+#include <memory>
 #include <stdexcept>
 #include <string>
 #include <vector>
 
 #include "capture/journal.hpp"
 #include "feed/book_writer.hpp"
+#include "feed/feed_handler.hpp"
+#include "feed/moldudp64.hpp"
 #include "feed/udp_frame.hpp"
 #include "feed_test_support.hpp"
 
@@ -139,9 +142,11 @@ std::vector<std::vector<std::byte>> session_packets() {
     return packets;
 }
 
+// The oracle: every message of the gap-free stream applied in order, no arbitrator.
 std::string direct_books() {
     FeedHandler h;
-    for (const auto& p : session_packets()) h.on_packet(p);
+    for (const auto& p : session_packets())
+        mold::for_each_message(mold::parse_packet(p), [&](std::span<const std::byte> m, std::uint64_t) { h.on_message(m); });
     std::string out;
     write_books(h.books(), h.instruments(), out);
     return out;
@@ -172,8 +177,8 @@ TEST(PcapReplay, ClassicPcapGivesTheBooksOfTheStreamItCarries) {
         pcap_dump_close(dumper);
         pcap_close(dead);
     }
-    FeedHandler h;
-    const ReplaySummary s = replay_pcap(path, kFeed, h);
+    FeedReplay replay;
+    const ReplaySummary s = replay.replay(path, kFeed);
     const std::size_t n = session_packets().size();
     EXPECT_EQ(s.error, "");
     EXPECT_EQ(s.frames, 2 * n + 3);
@@ -183,10 +188,47 @@ TEST(PcapReplay, ClassicPcapGivesTheBooksOfTheStreamItCarries) {
     EXPECT_EQ(s.fragments, 1u);
     EXPECT_EQ(s.truncated, 1u);
     std::string books;
-    write_books(h.books(), h.instruments(), books);
+    write_books(replay.engine().books(), replay.engine().instruments(), books);
     EXPECT_EQ(books, direct_books());
     EXPECT_NE(books, "");
-    EXPECT_EQ(h.counters().get(FeedCounter::gap_messages), 0u);
+    const ArbitrationCounters& a = replay.engine().arbitration();
+    EXPECT_EQ(a.get(ArbitrationCounter::packets_a), n);
+    EXPECT_EQ(a.get(ArbitrationCounter::messages), 2 + 50 * 4 + 49);
+    EXPECT_EQ(a.get(ArbitrationCounter::missing_messages), 0u);
+}
+
+// The replay runs the appliance's arbitrator: a retransmission is a duplicate, packets a little out
+// of order are put back in order, and a packet lost for good is a gap given up at the end.
+TEST(PcapReplay, ArbitratesTheStreamAsTheApplianceDoes) {
+    const auto packets = session_packets();
+    const auto replay_in = [&](const std::vector<std::size_t>& order) {
+        auto replay = std::make_unique<FeedReplay>();
+        std::uint64_t ns = 1'000'000'000;
+        for (const std::size_t i : order) replay->on_datagram(packets[i], ns += 100'000);
+        replay->finish();
+        return replay;
+    };
+    std::vector<std::size_t> shuffled;
+    for (std::size_t i = 0; i < packets.size(); ++i) shuffled.push_back(i);
+    std::swap(shuffled[3], shuffled[5]);
+    shuffled.insert(shuffled.begin() + 8, 2);  // packet 2 again
+    const auto reordered = replay_in(shuffled);
+    std::string books;
+    write_books(reordered->engine().books(), reordered->engine().instruments(), books);
+    EXPECT_EQ(books, direct_books());
+    const ArbitrationCounters& a = reordered->engine().arbitration();
+    EXPECT_EQ(a.get(ArbitrationCounter::duplicates_a), 5u) << "packet 2, again";
+    EXPECT_EQ(a.get(ArbitrationCounter::missing_messages), 0u);
+
+    std::vector<std::size_t> lossy;
+    for (std::size_t i = 0; i < packets.size(); ++i)
+        if (i != 10) lossy.push_back(i);
+    const auto lost = replay_in(lossy);
+    const ArbitrationCounters& l = lost->engine().arbitration();
+    EXPECT_EQ(l.get(ArbitrationCounter::missing_messages), 5u);
+    EXPECT_EQ(l.get(ArbitrationCounter::unrecoverable_messages), 5u);
+    EXPECT_EQ(l.get(ArbitrationCounter::messages), 2 + 50 * 4 + 49 - 5);
+    EXPECT_EQ(lost->engine().open_messages(), 0u);
 }
 
 TEST(PcapReplay, TheCaptureJournalsPcapngReplaysToTheSameBooks) {
@@ -208,24 +250,24 @@ TEST(PcapReplay, TheCaptureJournalsPcapngReplaysToTheSameBooks) {
         journal.close(std::vector<capture::InterfaceStats>{{0, 0}});
         ASSERT_FALSE(journal.failed()) << journal.error();
     }
-    FeedHandler h;
-    const ReplaySummary s = replay_pcap(path, kFeed, h);
+    FeedReplay replay;
+    const ReplaySummary s = replay.replay(path, kFeed);
     EXPECT_EQ(s.error, "");
     EXPECT_EQ(s.feed_datagrams, session_packets().size());
     std::string books;
-    write_books(h.books(), h.instruments(), books);
+    write_books(replay.engine().books(), replay.engine().instruments(), books);
     EXPECT_EQ(books, direct_books());
 }
 
 TEST(PcapReplay, RefusesFilesItCannotRead) {
     TempDir dir;
-    FeedHandler h;
-    EXPECT_THROW(replay_pcap(dir / "missing.pcap", kFeed, h), std::runtime_error);
+    FeedReplay replay;
+    EXPECT_THROW(replay.replay(dir / "missing.pcap", kFeed), std::runtime_error);
     const std::string raw_ip = dir / "raw.pcap";
     pcap_t* dead = pcap_open_dead(DLT_RAW, 65535);
     pcap_dump_close(pcap_dump_open(dead, raw_ip.c_str()));
     pcap_close(dead);
-    EXPECT_THROW(replay_pcap(raw_ip, kFeed, h), std::runtime_error) << "not Ethernet";
+    EXPECT_THROW(replay.replay(raw_ip, kFeed), std::runtime_error) << "not Ethernet";
 }
 
 }  // namespace
