@@ -43,6 +43,7 @@
 #include "pcap_inputs.hpp"
 #include "placement_report.hpp"
 #include "eal_view.hpp"
+#include "net/dpdk_log.hpp"
 #include "platform/eal_init_failure.hpp"
 #include "platform/hugepage_files.hpp"
 #include "platform/plan_format.hpp"
@@ -206,6 +207,7 @@ int main(int argc, char** argv) {
     }
     argc -= eal_args;
     argv += eal_args;
+    sentinel::net::bind_log_to_rte_log();  // lib/'s lines go through rte_log from here on
     // dpdk-dumpcap and dpdk-pdump attach to any DPDK primary that offers this; it needs EAL's
     // multi-process channel, which --in-memory and --no-shconf take away.
     const bool pdump = rte_pdump_init() == 0;

@@ -11,6 +11,7 @@
 #include <utility>
 
 #include "disruptor/thread_affinity.hpp"
+#include "log/log.hpp"
 
 namespace sentinel::capture {
 namespace {
@@ -61,7 +62,7 @@ void JournalWriter::on_start() noexcept {
     try {
         disruptor::confine_current_thread(config_.writer_cpus);
     } catch (const std::system_error& e) {  // it still writes, wherever it was started
-        std::fprintf(stderr, "warning=capture journal writer: %s: it runs where it was started\n", e.what());
+        log::write(log::Type::capture, log::Level::warning, "capture journal writer: %s: it runs where it was started", e.what());
     }
 }
 
@@ -118,8 +119,8 @@ std::string JournalWriter::open_next() noexcept {
     counters_.add(JournalCounter::files, 1);
     opened_at_ = std::chrono::steady_clock::now();
     if (!file_.direct() && !std::exchange(warned_, true))
-        std::fprintf(stderr, "warning=journal O_DIRECT refused on %s (%s); writing through the page cache\n",
-                     path.c_str(), describe(file_.direct_refused()).c_str());
+        log::write(log::Type::capture, log::Level::warning, "journal O_DIRECT refused on %s (%s); writing through the page cache",
+                   path.c_str(), describe(file_.direct_refused()).c_str());
     if (const int error = file_.append(header_); error != 0) {
         file_.close();
         ::unlink(path.c_str());  // a file without its header is no pcapng: leave none behind

@@ -17,13 +17,13 @@
 
 #include <algorithm>
 #include <atomic>
-#include <cstdio>
 #include <exception>
 #include <stdexcept>
 #include <utility>
 
 #include "event_handler.hpp"
 #include "event_processor.hpp"
+#include "log/log.hpp"
 #include "sequence_barrier.hpp"
 
 namespace sentinel::disruptor {
@@ -208,11 +208,12 @@ private:
         } catch (...) {
         }
         if (from == to)
-            std::fprintf(stderr, "disruptor: stage handler threw at sequence %lld: %s (event skipped)\n",
-                         static_cast<long long>(from), what);
+            log::write(log::Type::disruptor, log::Level::error, "disruptor: stage handler threw at sequence %lld: %s (event skipped)",
+                       static_cast<long long>(from), what);
         else
-            std::fprintf(stderr, "disruptor: stage handler threw on sequences %lld..%lld: %s (events skipped)\n",
-                         static_cast<long long>(from), static_cast<long long>(to), what);
+            log::write(log::Type::disruptor, log::Level::error,
+                       "disruptor: stage handler threw on sequences %lld..%lld: %s (events skipped)",
+                       static_cast<long long>(from), static_cast<long long>(to), what);
     }
 
     // True when the stage may run; false when it was halted before it ever started.

@@ -28,7 +28,6 @@
 
 #include <chrono>
 #include <cstdint>
-#include <cstdio>
 #include <latch>
 #include <memory>
 #include <optional>
@@ -41,6 +40,7 @@
 
 #include "batch_event_processor.hpp"
 #include "blocking_wait_strategy.hpp"
+#include "log/log.hpp"
 #include "multi_producer_sequencer.hpp"
 #include "ring_buffer.hpp"
 #include "sequence_barrier.hpp"
@@ -284,9 +284,10 @@ private:
         try {
             p.run();
         } catch (const std::exception& e) {
-            std::fprintf(stderr, "disruptor: stage thread stopped: %s\n", e.what());
+            log::write(log::Type::disruptor, log::Level::error, "disruptor: stage thread stopped: %s", e.what());
         } catch (...) {
-            std::fprintf(stderr, "disruptor: stage thread stopped by an exception that is not a std::exception\n");
+            log::write(log::Type::disruptor, log::Level::error,
+                       "disruptor: stage thread stopped by an exception that is not a std::exception");
         }
     }
 

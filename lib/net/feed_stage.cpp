@@ -9,6 +9,7 @@
 
 #include "feed/book_writer.hpp"
 #include "feed/udp_frame.hpp"
+#include "log/log.hpp"
 #include "verdict.hpp"
 
 namespace sentinel::net {
@@ -66,9 +67,9 @@ void FeedStage::between_batches(std::uint64_t tsc) noexcept {
         dump_requested_.store(false, std::memory_order_relaxed);
         try {
             if (const std::string error = write_books(); !error.empty())
-                std::fprintf(stderr, "sentinel: %s\n", error.c_str());
+                log::write(log::Type::feed, log::Level::error, "%s", error.c_str());
         } catch (const std::exception& e) {  // the text of the books did not fit in memory: the feed goes on
-            std::fprintf(stderr, "sentinel: --book-out not written: %s\n", e.what());
+            log::write(log::Type::feed, log::Level::error, "--book-out not written: %s", e.what());
         }
     }
 }
@@ -90,8 +91,10 @@ std::string FeedStage::write_books() {
         return "cannot rename " + temporary + " to " + book_out_ + ": " + std::strerror(errno);
     add(FeedStageCounter::book_dumps);
     if (summary.unnamed != 0)
-        std::fprintf(stderr, "sentinel: --book-out leaves out %zu instruments with orders but no Stock Directory "
-                             "message (a feed joined late?)\n", summary.unnamed);
+        log::write(log::Type::feed, log::Level::warning,
+                   "--book-out leaves out %zu instruments with orders but no Stock Directory message (a feed "
+                   "joined late?)",
+                   summary.unnamed);
     return {};
 }
 
@@ -119,8 +122,9 @@ bool FeedStage::report_gap(std::uint64_t number) noexcept {
     if (number <= kMaxGapReports) return true;
     if (!gap_reports_stopped_) {
         gap_reports_stopped_ = true;
-        std::fprintf(stderr, "sentinel: feed gaps: %llu reported; feed_gaps, feed_recovered_messages, "
-                             "feed_filled_late_messages and feed_unrecoverable_messages count the rest\n",
+        log::write(log::Type::feed, log::Level::notice,
+                   "feed gaps: %llu reported; feed_gaps, feed_recovered_messages, feed_filled_late_messages and "
+                   "feed_unrecoverable_messages count the rest",
                      static_cast<unsigned long long>(kMaxGapReports));
     }
     return false;
@@ -129,7 +133,7 @@ bool FeedStage::report_gap(std::uint64_t number) noexcept {
 void FeedStage::Output::on_gap(std::uint64_t first, std::uint64_t count) noexcept {
     const std::uint64_t number = stage.engine_.arbitration().get(feed::ArbitrationCounter::gaps);
     if (stage.report_gap(number))
-        std::fprintf(stderr, "sentinel: feed gap %llu: messages %llu to %llu (%llu) missing on both lines; %s\n",
+        log::write(log::Type::feed, log::Level::warning, "feed gap %llu: messages %llu to %llu (%llu) missing on both lines; %s",
                      static_cast<unsigned long long>(number), static_cast<unsigned long long>(first),
                      static_cast<unsigned long long>(first + count - 1), static_cast<unsigned long long>(count),
                      stage.finishing_                  ? "the input has ended"
@@ -146,8 +150,9 @@ void FeedStage::Output::on_gap_closed(const feed::GapRecord& r) noexcept {
     if (r.unrecoverable != 0)
         std::snprintf(stale, sizeof stale, " (%llu instruments stale)",
                       static_cast<unsigned long long>(stage.engine_.stale_instruments()));
-    std::fprintf(stderr, "sentinel: feed gap %llu closed: messages %llu to %llu: %llu recovered by re-request, "
-                         "%llu arrived late on the lines, %llu given up%s\n",
+    log::write(log::Type::feed, log::Level::notice,
+               "feed gap %llu closed: messages %llu to %llu: %llu recovered by re-request, %llu arrived late on "
+               "the lines, %llu given up%s",
                  static_cast<unsigned long long>(r.number), static_cast<unsigned long long>(r.first),
                  static_cast<unsigned long long>(r.first + r.count - 1), static_cast<unsigned long long>(r.recovered),
                  static_cast<unsigned long long>(r.filled_late), static_cast<unsigned long long>(r.unrecoverable), stale);
@@ -169,8 +174,9 @@ void FeedStage::Output::on_refused(const feed::RefusedPacket& p) noexcept {
     burst.seen = true;
     burst.reported_ns = now_ns;
     const char* line = kLine[static_cast<std::size_t>(p.line)];
-    std::fprintf(stderr, "sentinel: feed: %s on line %s (sequence %llu, %u messages; the session is at %llu): dropped "
-                         "whole, counted in %s_%s; more in the next second are only counted (%llu since the last report)\n",
+    log::write(log::Type::feed, log::Level::warning,
+               "feed: %s on line %s (sequence %llu, %u messages; the session is at %llu): dropped whole, counted in "
+               "%s_%s; more in the next second are only counted (%llu since the last report)",
                  kWhat[reason], line, static_cast<unsigned long long>(p.sequence), static_cast<unsigned>(p.count),
                  static_cast<unsigned long long>(p.next_sequence), kCounter[reason], line,
                  static_cast<unsigned long long>(burst.unreported));
@@ -178,9 +184,9 @@ void FeedStage::Output::on_refused(const feed::RefusedPacket& p) noexcept {
 }
 
 void FeedStage::Output::on_reanchor(std::uint64_t from, std::uint64_t to) noexcept {
-    std::fprintf(stderr, "sentinel: feed re-anchored: for seconds the lines carried only a stream beyond the horizon "
-                         "or of another session; the session moves from message %llu to %llu; every instrument is "
-                         "stale\n",
+    log::write(log::Type::feed, log::Level::warning,
+               "feed re-anchored: for seconds the lines carried only a stream beyond the horizon or of another "
+               "session; the session moves from message %llu to %llu; every instrument is stale",
                  static_cast<unsigned long long>(from), static_cast<unsigned long long>(to));
 }
 

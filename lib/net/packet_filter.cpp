@@ -6,7 +6,6 @@
 #include <rte_malloc.h>
 
 #include <cstdint>
-#include <cstdio>
 #include <memory>
 #include <stdexcept>
 #include <string>
@@ -14,6 +13,7 @@
 #include <vector>
 
 #include "ebpf_repair.hpp"
+#include "log/log.hpp"
 
 namespace sentinel::net {
 namespace {
@@ -86,8 +86,9 @@ PacketFilter::PacketFilter(std::string_view expression, Engine engine) : express
     rte_bpf_jit jit{};
     if (rte_bpf_get_jit(bpf_, &jit) == 0) jit_ = jit.func;
     if (jit_ == nullptr)
-        std::fprintf(stderr, "warning=filter %s runs interpreted: rte_bpf has no JIT for this CPU (about 5x slower)\n",
-                     quoted(expression_).c_str());
+        log::write(log::Type::net, log::Level::warning,
+                   "filter %s runs interpreted: rte_bpf has no JIT for this CPU (about 5x slower)",
+                   quoted(expression_).c_str());
 }
 
 PacketFilter::~PacketFilter() { rte_bpf_destroy(bpf_); }

@@ -4,13 +4,13 @@
 #include <rte_mbuf.h>
 
 #include <algorithm>
-#include <cstdio>
 #include <exception>
 #include <mutex>
 #include <stdexcept>
 #include <string>
 
 #include "dpdk_error.hpp"
+#include "log/log.hpp"
 
 namespace sentinel::net {
 namespace {
@@ -76,8 +76,9 @@ Port::Port(const PortConfig& config, rte_mempool* mempool) : config_(config) {
         // Some drivers (mlx5) put the hash in the mbuf, for the slot, only when asked to.
         if ((info.rx_offload_capa & RTE_ETH_RX_OFFLOAD_RSS_HASH) != 0) conf.rxmode.offloads |= RTE_ETH_RX_OFFLOAD_RSS_HASH;
     } else if (config_.rx_queues > 1) {
-        std::fprintf(stderr, "warning=port %u cannot hash flows (no RSS): its %u RX queues receive what the driver puts on each\n",
-                     port, config_.rx_queues);
+        log::write(log::Type::net, log::Level::warning,
+                   "port %u cannot hash flows (no RSS): its %u RX queues receive what the driver puts on each", port,
+                   config_.rx_queues);
     }
     // A jumbo frame takes several mbufs of the default size: only a device that chains them can
     // receive it whole, so only such a device gets the jumbo MTU.
@@ -111,7 +112,7 @@ Port::~Port() {
     try {
         stop_and_close();
     } catch (const std::exception& e) {
-        std::fprintf(stderr, "%s (closing port %u)\n", e.what(), config_.port);
+        log::write(log::Type::net, log::Level::error, "%s (closing port %u)", e.what(), config_.port);
     }
 }
 

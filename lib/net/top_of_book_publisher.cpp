@@ -4,9 +4,10 @@
 #include <unistd.h>
 
 #include <cerrno>
-#include <cstdio>
 #include <cstring>
 #include <stdexcept>
+
+#include "log/log.hpp"
 
 namespace sentinel::net {
 
@@ -90,7 +91,7 @@ void TopOfBookPublisher::flush() noexcept {
         if (n < 0 && errno == EINTR) continue;
         error_ = "--tob-out " + path_ + ": " + (n < 0 ? std::strerror(errno) : "write returned 0");
         add(file_dropped_, records_after(done));
-        std::fprintf(stderr, "sentinel: %s; top-of-book records no longer written to the file\n", error_.c_str());
+        log::write(log::Type::net, log::Level::error, "%s; top-of-book records no longer written to the file", error_.c_str());
         ::close(fd_);
         fd_ = -1;
     }

@@ -9,11 +9,12 @@
 #include <algorithm>
 #include <cerrno>
 #include <climits>
-#include <cstdio>
 #include <stdexcept>
 #include <string>
 #include <system_error>
 #include <vector>
+
+#include "log/log.hpp"
 
 namespace sentinel::platform {
 namespace {
@@ -141,13 +142,12 @@ void* HugepageMemory::do_allocate(std::size_t bytes, std::size_t alignment) {
         if (fallback_ == Fallback::refuse)
             throw std::system_error(refusal.error, std::generic_category(),
                                     shortage + " (" + remedy + "); " + refusal.call);
-        const std::string warning =
-            "sentinel: warning: " + shortage + " (" + refusal.call + ": " +
-            std::generic_category().message(refusal.error) + "); using " + describe(normal) +
-            " pages instead: " + std::to_string(page / normal) + "x the TLB entries, so a pass over it " +
-            "misses the TLB every " + describe(normal) + " instead of every " + describe(page) + "; " +
-            remedy + "\n";
-        std::fputs(warning.c_str(), stderr);
+        log::write(log::Type::platform, log::Level::warning,
+                   "%s (%s: %s); using %s pages instead: %zux the TLB entries, so a pass over it misses the TLB "
+                   "every %s instead of every %s; %s",
+                   shortage.c_str(), refusal.call, std::generic_category().message(refusal.error).c_str(),
+                   describe(normal).c_str(), page / normal, describe(normal).c_str(),
+                   describe(page).c_str(), remedy.c_str());
         page = normal;
         length = round_up(wanted, page);
         p = map_on_node(length, PageSize::normal, node_, refusal);

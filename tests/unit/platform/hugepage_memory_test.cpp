@@ -147,7 +147,7 @@ TEST_F(ShortPoolTest, FallbackUsesNormalPagesOnTheNodeAndWarnsOnce) {
     memory.deallocate(p, bytes_, 64);
 
     EXPECT_EQ(std::count(warning.begin(), warning.end(), '\n'), 1) << warning;
-    EXPECT_NE(warning.find("warning: no 2 MiB hugepages"), std::string::npos) << warning;
+    EXPECT_NE(warning.find("warning=no 2 MiB hugepages"), std::string::npos) << warning;
     EXPECT_NE(warning.find("using 4 KiB pages"), std::string::npos) << warning;
     EXPECT_NE(warning.find("512x the TLB entries"), std::string::npos) << warning;
     EXPECT_NE(warning.find("hugepages/hugepages.sh reserve --pages " + std::to_string(pages_)),
