@@ -7,6 +7,7 @@
 #include <cstdio>
 
 #include "feed_stats.hpp"
+#include "net/tsc_clock.hpp"
 #include "stats.hpp"
 
 namespace sentinel::app {
@@ -14,12 +15,11 @@ namespace sentinel::app {
 namespace {
 
 // Why the run should stop now, or nullptr: a signal, --duration, or --stop-when-idle.
-template <class Ticks>
 const char* stop_reason(const appliance::Config& o, const std::atomic<bool>& quit, std::uint64_t running, std::uint64_t idle,
-                        Ticks ticks) {
+                        const net::TscRate& tsc) {
     if (quit.load(std::memory_order_relaxed)) return "signal";  // a flag; no data rides on it
-    if (o.duration && running >= ticks(*o.duration)) return "duration";
-    if (o.stop_when_idle && idle >= ticks(*o.stop_when_idle)) return "idle";
+    if (o.duration && running >= tsc.ticks(*o.duration)) return "duration";
+    if (o.stop_when_idle && idle >= tsc.ticks(*o.stop_when_idle)) return "idle";
     return nullptr;
 }
 
@@ -28,11 +28,10 @@ const char* stop_reason(const appliance::Config& o, const std::atomic<bool>& qui
 // With no duty of its own the main lcore sleeps between checks instead of spinning.
 void run_main_lcore(appliance::Pipeline& pipeline, const appliance::ReceivePorts& ports, const appliance::Config& o, const capture::Journal* journal,
                     const std::atomic<bool>& quit, std::atomic<bool>& dump_books) {
-    const std::uint64_t hz = rte_get_tsc_hz();
-    const auto ticks = [hz](std::chrono::milliseconds ms) { return hz / 1000 * static_cast<std::uint64_t>(ms.count()); };
+    const net::TscRate tsc(rte_get_tsc_hz());
     const std::uint64_t start = rte_rdtsc();
     std::uint64_t next_check = start;
-    std::uint64_t next_stats = start + ticks(o.stats_interval);
+    std::uint64_t next_stats = start + tsc.ticks(o.stats_interval);
     std::uint64_t last_rx_packets = 0;
     std::uint64_t last_rx_at = start;
     LiveStats live;
@@ -43,14 +42,14 @@ void run_main_lcore(appliance::Pipeline& pipeline, const appliance::ReceivePorts
     while (cycle.turn(pipeline.stop_requested())) {
         const std::uint64_t now = rte_rdtsc();
         if (now < next_check) continue;
-        next_check = now + ticks(std::chrono::milliseconds(1));
+        next_check = now + tsc.ticks(std::chrono::milliseconds(1));
         if (!pipeline.stop_requested()) {
             const std::uint64_t rx = pipeline.totals()[net::Counter::rx_packets];
             if (rx != last_rx_packets) {
                 last_rx_packets = rx;
                 last_rx_at = now;
             }
-            if (const char* reason = stop_reason(o, quit, now - start, now - last_rx_at, ticks)) {
+            if (const char* reason = stop_reason(o, quit, now - start, now - last_rx_at, tsc)) {
                 std::printf("stop=%s\n", reason);
                 pipeline.request_stop();
             } else if (const std::string failure = pipeline.failed_stage(); !failure.empty()) {
@@ -70,8 +69,8 @@ void run_main_lcore(appliance::Pipeline& pipeline, const appliance::ReceivePorts
                                  "dropped_journal\n", journal->error().c_str());
         }
         if (o.stats_interval.count() > 0 && now >= next_stats) {
-            next_stats += ticks(o.stats_interval);
-            const double seconds = static_cast<double>(now - start) / static_cast<double>(hz);
+            next_stats += tsc.ticks(o.stats_interval);
+            const double seconds = tsc.seconds(now - start);
             std::string line = live.line(seconds, pipeline.totals(), pipeline.ring_views(), ports.nic_missed());
             if (const net::FeedStage* feed = pipeline.feed()) line.insert(line.size() - 1, feed_live(*feed));
             std::fputs(line.c_str(), stdout);

@@ -34,8 +34,8 @@ CaptureStage::CaptureStage(capture::Journal& journal, std::size_t producer, std:
       snaplen_(snaplen),
       interface_of_port_(std::move(interface_of_port)),
       clock_(clock),
-      flush_after_tsc_(tsc_hz / 1000 * static_cast<std::uint64_t>(flush_after.count())),
-      stall_limit_tsc_(tsc_hz / 1000 * static_cast<std::uint64_t>(kWriterStallLimit.count())) {}
+      flush_after_tsc_(TscRate(tsc_hz).ticks(flush_after)),
+      stall_limit_tsc_(TscRate(tsc_hz).ticks(kWriterStallLimit)) {}
 
 std::byte* CaptureStage::reserve(const PacketSlot& slot, std::uint32_t captured) {
     const std::uint32_t interface = interface_of_port_[slot.port];

@@ -3,12 +3,14 @@
 #include <rte_cycles.h>
 #include <rte_pause.h>
 
+#include "tsc_clock.hpp"
+
 namespace sentinel::net {
 
 DutyCycle::DutyCycle(unsigned lcore, std::vector<Duty*> duties, std::chrono::milliseconds drain_limit)
     : lcore_(lcore),
       duties_(std::move(duties)),
-      drain_limit_tsc_(rte_get_tsc_hz() / 1000 * static_cast<std::uint64_t>(drain_limit.count())) {}
+      drain_limit_tsc_(TscRate(rte_get_tsc_hz()).ticks(drain_limit)) {}
 
 void DutyCycle::run(const std::atomic<bool>& stop) {
     start();

@@ -10,6 +10,8 @@
 #include <stdexcept>
 #include <string>
 
+#include "tsc_clock.hpp"
+
 namespace sentinel::net {
 
 RxQueuePoller::RxQueuePoller(std::uint16_t port, std::uint16_t queue, std::uint16_t burst, FullPolicy policy,
@@ -49,7 +51,7 @@ std::size_t RxQueuePoller::admit() {
         // after a stop request the wait is bounded.
         if (!stop_.load(std::memory_order_relaxed)) return 0;  // a flag
         const std::uint64_t now = rte_rdtsc();
-        if (give_up_at_ == 0) give_up_at_ = now + rte_get_tsc_hz() / 1000 * kStopGrace.count();
+        if (give_up_at_ == 0) give_up_at_ = now + TscRate(rte_get_tsc_hz()).ticks(kStopGrace);
         if (now < give_up_at_) return 0;
     }
     held_ = 0;
