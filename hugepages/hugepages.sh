@@ -448,28 +448,41 @@ allocated_kb() {
 
 # ---- commands ---------------------------------------------------------------------------------
 
-# Reads --opt=value as --opt value.
-split_eq() { [[ $1 == --*=* ]] && printf '%s\n%s\n' "${1%%=*}" "${1#*=}"; }
-
 need_value() { (($# >= 2)) || usage_error "$1 needs a value"; }
 
-cmd_reserve() {
-    local size=2M pages='' memory='' node=all exact=0 mount_dir='' do_mount=1 compact=0
-    local -a kv
+# parse_options COMMAND "VALUED" "FLAGS" ARGS...: a command's options into OPT[NAME]. VALUED names
+# the options that take a value (--NAME VALUE or --NAME=VALUE; the last one given counts, but a
+# NAME* option keeps every value, each after a newline), FLAGS those that take none (OPT[NAME]=1;
+# -v is --verbose). Anything else is a usage error.
+parse_options() {
+    local cmd=$1 valued=" $2 " flags=" $3 " name
+    shift 3
+    declare -gA OPT=()
     while (($#)); do
-        if mapfile -t kv < <(split_eq "$1") && ((${#kv[@]})); then set -- "${kv[@]}" "${@:2}"; fi
-        case $1 in
-            --size) need_value "$@"; size=$2; shift 2 ;;
-            --pages) need_value "$@"; pages=$2; shift 2 ;;
-            --memory) need_value "$@"; memory=$2; shift 2 ;;
-            --node) need_value "$@"; node=$2; shift 2 ;;
-            --mount) need_value "$@"; mount_dir=$2; shift 2 ;;
-            --no-mount) do_mount=0; shift ;;
-            --exact) exact=1; shift ;;
-            --compact) compact=1; shift ;;
-            *) usage_error "reserve: unknown option $1" ;;
-        esac
+        [[ $1 == --*=* ]] && set -- "${1%%=*}" "${1#*=}" "${@:2}"
+        [[ $1 == -v && $flags == *" verbose "* ]] && set -- --verbose "${@:2}"
+        name=${1#--}
+        if [[ $1 == --?* && $valued == *" $name "* ]]; then
+            need_value "$@"
+            OPT[$name]=$2
+            shift 2
+        elif [[ $1 == --?* && $valued == *" $name* "* ]]; then
+            need_value "$@"
+            OPT[$name]+=$'\n'$2
+            shift 2
+        elif [[ $1 == --?* && $flags == *" $name "* ]]; then
+            OPT[$name]=1
+            shift
+        else
+            usage_error "$cmd: unknown option $1"
+        fi
     done
+}
+
+cmd_reserve() {
+    parse_options reserve "size pages memory node mount" "no-mount exact compact" "$@"
+    local size=${OPT[size]-2M} pages=${OPT[pages]-} memory=${OPT[memory]-} node=${OPT[node]-all}
+    local exact=${OPT[exact]-0} mount_dir=${OPT[mount]-} do_mount=$((!${OPT[no-mount]-0})) compact=${OPT[compact]-0}
     local kb human
     kb=$(size_arg_kb "$size") || exit
     human=$(kb_human "$kb")
@@ -552,16 +565,9 @@ cmd_reserve() {
 }
 
 cmd_release() {
-    local size=all node=all
-    local -a kv sizes
-    while (($#)); do
-        if mapfile -t kv < <(split_eq "$1") && ((${#kv[@]})); then set -- "${kv[@]}" "${@:2}"; fi
-        case $1 in
-            --size) need_value "$@"; size=$2; shift 2 ;;
-            --node) need_value "$@"; node=$2; shift 2 ;;
-            *) usage_error "release: unknown option $1" ;;
-        esac
-    done
+    parse_options release "size node" "" "$@"
+    local size=${OPT[size]-all} node=${OPT[node]-all}
+    local -a sizes
     require_hugetlb
     if [[ $size == all ]]; then
         mapfile -t sizes < <(kernel_sizes_kb)
@@ -594,18 +600,8 @@ cmd_release() {
 }
 
 cmd_check() {
-    local size=2M pages='' memory='' node=all
-    local -a kv
-    while (($#)); do
-        if mapfile -t kv < <(split_eq "$1") && ((${#kv[@]})); then set -- "${kv[@]}" "${@:2}"; fi
-        case $1 in
-            --size) need_value "$@"; size=$2; shift 2 ;;
-            --pages) need_value "$@"; pages=$2; shift 2 ;;
-            --memory) need_value "$@"; memory=$2; shift 2 ;;
-            --node) need_value "$@"; node=$2; shift 2 ;;
-            *) usage_error "check: unknown option $1" ;;
-        esac
-    done
+    parse_options check "size pages memory node" "" "$@"
+    local size=${OPT[size]-2M} pages=${OPT[pages]-} memory=${OPT[memory]-} node=${OPT[node]-all}
     local kb human
     kb=$(size_arg_kb "$size") || exit
     human=$(kb_human "$kb")
@@ -632,16 +628,9 @@ cmd_check() {
 }
 
 cmd_status() {
-    local size=all verbose=0
-    local -a kv sizes nodes
-    while (($#)); do
-        if mapfile -t kv < <(split_eq "$1") && ((${#kv[@]})); then set -- "${kv[@]}" "${@:2}"; fi
-        case $1 in
-            --size) need_value "$@"; size=$2; shift 2 ;;
-            --verbose | -v) verbose=1; shift ;;
-            *) usage_error "status: unknown option $1" ;;
-        esac
-    done
+    parse_options status "size" "verbose" "$@"
+    local size=${OPT[size]-all} verbose=${OPT[verbose]-0}
+    local -a sizes nodes
     if [[ ! -d $MM_DIR ]]; then
         printf 'No hugepages here: %s is missing (a container without /sys, or a kernel without CONFIG_HUGETLBFS).\n' "$MM_DIR"
         no_huge_cost
@@ -733,17 +722,10 @@ cmd_status() {
 }
 
 cmd_clean() {
-    local prefix=rte dry=0
-    local -a dirs=() kv
-    while (($#)); do
-        if mapfile -t kv < <(split_eq "$1") && ((${#kv[@]})); then set -- "${kv[@]}" "${@:2}"; fi
-        case $1 in
-            --dir) need_value "$@"; dirs+=("$2"); shift 2 ;;
-            --prefix) need_value "$@"; prefix=$2; shift 2 ;;
-            --dry-run) dry=1; shift ;;
-            *) usage_error "clean: unknown option $1" ;;
-        esac
-    done
+    parse_options clean "dir* prefix" "dry-run" "$@"
+    local prefix=${OPT[prefix]-rte} dry=${OPT[dry-run]-0}
+    local -a dirs=()
+    [[ -z ${OPT[dir]+set} ]] || mapfile -t dirs <<<"${OPT[dir]#$'\n'}"
     [[ $prefix =~ ^[A-Za-z0-9_.*-]+$ ]] || usage_error "--prefix $prefix: not a DPDK file prefix"
     load_mounts
     local d i
