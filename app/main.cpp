@@ -138,7 +138,8 @@ Exit run_appliance(const Config& options, const Plan& plan, const std::vector<in
     ports.start();
     pipeline.launch();
     sentinel::app::run_main_lcore(pipeline, ports, options, sinks.journal, g_quit, g_dump_books);
-    const std::vector<std::string> lcore_errors = pipeline.wait();
+    // What the run fell short of, one line each, told at the end: any makes the exit a failure.
+    std::vector<std::string> shortfalls = pipeline.wait();  // lcores that failed or could not drain
     telemetry.reset();  // its commands read the ports, which close below
     const std::map<int, std::uint64_t> missed = ports.nic_missed_by_port();  // one reading for every report
     std::uint64_t nic_missed = 0;
@@ -146,7 +147,7 @@ Exit run_appliance(const Config& options, const Plan& plan, const std::vector<in
     sentinel::appliance::Totals totals = pipeline.totals();
     if (capture) capture->close(pipeline, missed, totals);
     ports.stop_and_close();
-    const std::vector<std::string> leaks = ports.leaks();
+    std::ranges::move(ports.leaks(), std::back_inserter(shortfalls));
 
     const sentinel::app::Rules rules{.capture = capture.has_value(), .forward = options.forward.has_value()};
     std::string counters = sentinel::app::final_counters(totals, nic_missed, rx_pcap_damaged_records);
@@ -166,20 +167,17 @@ Exit run_appliance(const Config& options, const Plan& plan, const std::vector<in
         out << counters;
         if (!out.flush()) throw std::runtime_error("cannot write --stats-out " + *options.stats_out);
     }
-    for (const std::string& line : lcore_errors) std::fprintf(stderr, "sentinel: %s\n", line.c_str());
-    for (const std::string& line : leaks) std::fprintf(stderr, "sentinel: %s\n", line.c_str());
-    const bool journal_ok = !capture || !capture->journal().failed();
-    if (!journal_ok)  // the moment it failed was told as it happened; these are the final figures
-        std::fprintf(stderr, "sentinel: capture incomplete: %llu packets written, %llu counted as dropped_journal (%s)\n",
-                     static_cast<unsigned long long>(totals[sentinel::net::Counter::captured_packets]),
-                     static_cast<unsigned long long>(totals[sentinel::net::Counter::dropped_journal]),
-                     capture->journal().error().c_str());
-    if (!book_error.empty()) std::fprintf(stderr, "sentinel: %s\n", book_error.c_str());
-    const bool publisher_ok = !pipeline.publisher() || pipeline.publisher()->error().empty();
-    const bool feed_ok = !feed || (book_error.empty() && publisher_ok && sentinel::app::feed_identities_hold(*feed));
-    const bool ok = lcore_errors.empty() && leaks.empty() && journal_ok && feed_ok &&
-                    sentinel::app::identities_hold(totals, rules);
-    return ok ? Exit::ok : Exit::failure;
+    if (capture && capture->journal().failed())  // the moment it failed was told as it happened; these are the final figures
+        shortfalls.push_back("capture incomplete: " + std::to_string(totals[sentinel::net::Counter::captured_packets]) +
+                             " packets written, " + std::to_string(totals[sentinel::net::Counter::dropped_journal]) +
+                             " counted as dropped_journal (" + capture->journal().error() + ")");
+    if (!book_error.empty()) shortfalls.push_back(book_error);
+    if (const sentinel::net::TopOfBookPublisher* p = pipeline.publisher(); p && !p->error().empty())
+        shortfalls.push_back("top of book incomplete: " + p->error());
+    if (!sentinel::app::identities_hold(totals, rules) || (feed && !sentinel::app::feed_identities_hold(*feed)))
+        shortfalls.push_back("a counter identity does not hold (the identity lines say which)");
+    for (const std::string& line : shortfalls) std::fprintf(stderr, "sentinel: %s\n", line.c_str());
+    return shortfalls.empty() ? Exit::ok : Exit::failure;
 }
 
 }  // namespace
