@@ -14,6 +14,7 @@ sentinel_setup "$@"
 
 needs tcpreplay
 scripts=$(dirname "$gen")
+server=$scripts/mold_rerequest_server.py
 ns_x=sentinel_fx_$$  # the exchange: tcpreplay and the re-request server
 ns_s=sentinel_fs_$$  # sentinel
 near=sntF$$
@@ -41,18 +42,14 @@ check "journal: written (exit 0)" equals exit 0 "$rc"
 
 lines=(--feed itch50 --feed-a 233.54.12.111:26477 --feed-b 233.54.12.112:26478 --feed-max-orders 262144
        --rerequest-server 10.77.0.1:26400 --rerequest-source 10.77.0.2:26401 --rerequest-mac "$far_mac" --feed-tx 0)
-server_pid=
 
-# recover NAME [SERVER_OPTIONS...]: the server, then sentinel, then tcpreplay; leaves $tmp/NAME.{book,stats,server}.
+# recover NAME [SERVER_OPTIONS...]: the server, then sentinel, then tcpreplay; leaves $tmp/NAME.book,
+# NAME.stats and the server's NAME.out (its counters) and NAME.err.
 recover() {
-  local name=$1 i
+  local name=$1
   shift
-  rm -f "$tmp/ready"
-  ip netns exec "$ns_x" python3 "$scripts/mold_rerequest_server.py" --journal "$tmp/journal.pcapng" \
-    --feed 233.54.12.111:26477 --feed 233.54.12.112:26478 --listen 10.77.0.1:26400 --ready-file "$tmp/ready" \
-    --idle-exit 30 "$@" >"$tmp/$name.server" 2>&1 &
-  server_pid=$!
-  for ((i = 0; i < 100; i++)); do [[ -s $tmp/ready ]] && break; sleep 0.1; done
+  start_server "$ns_x" "$name" --journal "$tmp/journal.pcapng" --feed 233.54.12.111:26477 \
+    --feed 233.54.12.112:26478 --listen 10.77.0.1:26400 --idle-exit 30 "$@"
   launcher=(ip netns exec "$ns_s")
   start "${eal[@]}" --vdev "net_af_packet0,iface=$near" -- "${lines[@]}" --book-out "$tmp/$name.book" \
     --stop-when-idle 1500 --stats-out "$tmp/$name.stats"
@@ -62,11 +59,8 @@ recover() {
   fi
   finish_run
   ((rc == 0)) || show_run "$name"
-  kill -TERM "$server_pid" 2>/dev/null
-  wait "$server_pid"
-  server_pid=
+  stop_server "$name" TERM
 }
-at_exit '[[ -n $server_pid ]] && kill -KILL "$server_pid" 2>/dev/null'
 
 recover recover
 check "recover: exit 0" equals exit 0 "$rc"
@@ -86,7 +80,7 @@ check "recover: at least the true gaps' $gap_messages messages recovered" \
 check "recover: the answers came in on the recovery line" test "$(value feed_messages_recovery "$tmp/recover.stats")" -ge "$gap_messages"
 check "recover: every re-request went out" equals "sent unsent" "$(value feed_rerequests "$tmp/recover.stats") 0" \
   "$(value feed_rerequests_sent "$tmp/recover.stats") $(value feed_rerequests_unsent "$tmp/recover.stats")"
-check "recover: the server answered them" test "$(value answers "$tmp/recover.server")" -ge 6
+check "recover: the server answered them" test "$(value answers "$tmp/recover.out")" -ge 6
 check "recover: no mbuf leak" no_leak
 
 recover retry --drop-first 2
@@ -97,6 +91,6 @@ check "retry: everything recovered or filled late" equals "recovered+filled_late
   "$(value feed_missing_messages "$tmp/retry.stats") 0" \
   "$(($(value feed_recovered_messages "$tmp/retry.stats") + $(value feed_filled_late_messages "$tmp/retry.stats"))) \
 $(value feed_unrecoverable_messages "$tmp/retry.stats")"
-check "retry: the server dropped exactly 2" equals requests_dropped 2 "$(value requests_dropped "$tmp/retry.server")"
+check "retry: the server dropped exactly 2" equals requests_dropped 2 "$(value requests_dropped "$tmp/retry.out")"
 
 finish_test

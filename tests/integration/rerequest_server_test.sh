@@ -24,43 +24,8 @@ readonly SESSION=SNTL000007  # gen_itch's default session for --seed 7
 readonly COUNTERS='requests|requests_dropped|requests_malformed|requests_foreign_session|requests_unknown|answers|messages_sent'
 ns=rerequest_test_$$
 netns "$ns"
-server_pid=
-at_exit '[[ -z $server_pid ]] || kill -KILL "$server_pid" 2>/dev/null || true'
 
 # ---- running the server ---------------------------------------------------------------------------------
-
-# start_server NAME JOURNAL ARGS...: the server in the namespace, output in NAME.out and NAME.err;
-# returns once it is ready (at most 10 s).
-start_server() {
-  local name=$1 journal=$2 i
-  shift 2
-  ip netns exec "$ns" python3 "$server" --journal "$journal" "${LINES[@]}" --listen "$LISTEN" \
-    --ready-file "$tmp/$name.ready" "$@" >"$tmp/$name.out" 2>"$tmp/$name.err" </dev/null &
-  server_pid=$!  # ip netns exec execs: this is the server
-  for ((i = 0; i < 100; i++)); do
-    [[ -e $tmp/$name.ready ]] && return 0
-    kill -0 "$server_pid" 2>/dev/null || { echo "      exited: $(tail -1 "$tmp/$name.err")"; return 1; }
-    sleep 0.1
-  done
-  echo "      not ready in 10 s"
-  return 1
-}
-
-# stop_server NAME [SIGNAL]: sends SIGNAL (none: waits for the server to leave by itself), waits at
-# most 10 s, then kills; the exit status goes to NAME.rc.
-stop_server() {
-  local name=$1 i rc=0
-  [[ -n $server_pid ]] || { echo none >"$tmp/$name.rc"; return 0; }
-  if [[ -n ${2:-} ]]; then kill "-$2" "$server_pid" 2>/dev/null || true; fi
-  for ((i = 0; i < 100; i++)); do
-    kill -0 "$server_pid" 2>/dev/null || break
-    sleep 0.1
-  done
-  kill -KILL "$server_pid" 2>/dev/null || true
-  wait "$server_pid" 2>/dev/null || rc=$?
-  server_pid=
-  echo "$rc" >"$tmp/$name.rc"
-}
 
 # client NAME MODE [MAX_MESSAGES MAX_PAYLOAD]: the client's MODE against the server now running.
 client() {
@@ -82,7 +47,8 @@ counters_are() {  # counters_are NAME: the server's counters are the ones its cl
 # serve NAME JOURNAL MODE [MAX_MESSAGES MAX_PAYLOAD]: start, ready line, client, SIGTERM, counters.
 serve() {
   local name=$1 journal=$2 mode=$3 max_messages=${4:-100} max_payload=${5:-1400}
-  check "$name: starts" start_server "$name" "$journal" --max-messages "$max_messages" --max-payload "$max_payload"
+  check "$name: starts" start_server "$ns" "$name" --journal "$journal" "${LINES[@]}" --listen "$LISTEN" \
+    --max-messages "$max_messages" --max-payload "$max_payload"
   check "$name: ready line" ready_is "$name"
   check "$name: answers ($mode)" client "$name" "$mode" "$max_messages" "$max_payload"
   stop_server "$name" TERM
@@ -111,7 +77,8 @@ check "mixed_pcapng: and warned about" grep -q '^mold_rerequest_server: skipped 
 serve truncated "$tmp/truncated.pcap" short
 check "truncated: warned about" grep -q '^mold_rerequest_server: journal truncated inside the record' "$tmp/truncated.err"
 
-check "drop: starts" start_server drop "$tmp/feed.pcap" --drop-first 2 --idle-exit 1
+check "drop: starts" start_server "$ns" drop --journal "$tmp/feed.pcap" "${LINES[@]}" --listen "$LISTEN" \
+  --drop-first 2 --idle-exit 1
 check "drop: first two requests unanswered, the third answered" client drop drop
 stop_server drop  # --idle-exit: leaves by itself
 check "drop: exit 0 after 1 s idle" exited_0 drop

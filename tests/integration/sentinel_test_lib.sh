@@ -4,7 +4,8 @@
 #   sentinel_setup "$@"                   where "$@" is SENTINEL JOURNAL HUGEPAGES_SH GEN_TRAFFIC_PY
 #
 # The first gives: $tmp (a private directory, removed at exit), $here (this directory), skip, needs,
-# at_exit, pass, fail, check, equals, netns, veth_pair and the final summary (finish_test).
+# at_exit, pass, fail, check, equals, netns, veth_pair, start_server/stop_server (the MoldUDP64
+# re-request server) and the final summary (finish_test).
 # sentinel_setup adds: $sentinel $journal $hugepages $gen $pcap_packets, $mnt_2m (the 2M hugetlbfs
 # mount), $eal (hugepage EAL options, or the test exits 77 where root or 2M hugepages are missing),
 # run, start, wait_started, finish_run, value, packets, oracle, tshark_ok, journal_ok, identities_ok,
@@ -18,6 +19,7 @@ readonly POOL_2M=/sys/kernel/mm/hugepages/hugepages-2048kB
 passed=0
 failed=0
 pid=  # a background run of the program under test: killed at exit
+server_pid=  # a re-request server started by start_server: killed at exit
 
 skip() {
   echo "${test_name}_test: SKIP: $1"
@@ -35,7 +37,8 @@ tmp=$(mktemp -d "/tmp/${test_name}_test.XXXXXX")
 exit_hooks=()
 at_exit() { exit_hooks+=("$*"); }  # at_exit COMMAND: run at exit, last registered first
 cleanup() {
-  [[ -n $pid ]] && kill -KILL "$pid" 2>/dev/null
+  [[ -z $pid ]] || kill -KILL "$pid" 2>/dev/null || true
+  [[ -z $server_pid ]] || kill -KILL "$server_pid" 2>/dev/null || true
   local i
   for ((i = ${#exit_hooks[@]} - 1; i >= 0; i--)); do eval "${exit_hooks[i]}"; done
   rm -rf -- "$tmp"
@@ -98,6 +101,40 @@ veth_pair() {
   ip netns exec "$far_ns" sysctl -qw "net.ipv6.conf.$far.disable_ipv6=1" 2>/dev/null
   ip netns exec "$near_ns" ip link set "$near" up && ip netns exec "$far_ns" ip link set "$far" up ||
     { echo "cannot bring the veth pair up"; exit 1; }
+}
+
+# start_server NS NAME ARGS...: $server (scripts/mold_rerequest_server.py) with ARGS in network
+# namespace NS, stdout in $tmp/NAME.out, stderr in $tmp/NAME.err; returns once it is ready (at most
+# 10 s), its pid in $server_pid.
+start_server() {
+  local ns=$1 name=$2 i
+  shift 2
+  ip netns exec "$ns" python3 "$server" --ready-file "$tmp/$name.ready" "$@" \
+    >"$tmp/$name.out" 2>"$tmp/$name.err" </dev/null &
+  server_pid=$!  # ip netns exec execs: this is the server
+  for ((i = 0; i < 100; i++)); do
+    [[ -e $tmp/$name.ready ]] && return 0
+    kill -0 "$server_pid" 2>/dev/null || { echo "      exited: $(tail -1 "$tmp/$name.err")"; return 1; }
+    sleep 0.1
+  done
+  echo "      not ready in 10 s"
+  return 1
+}
+
+# stop_server NAME [SIGNAL]: sends SIGNAL (none: waits for the server to leave by itself), waits at
+# most 10 s, then kills; the exit status goes to $tmp/NAME.rc.
+stop_server() {
+  local name=$1 i rc=0
+  [[ -n $server_pid ]] || { echo none >"$tmp/$name.rc"; return 0; }
+  if [[ -n ${2:-} ]]; then kill "-$2" "$server_pid" 2>/dev/null || true; fi
+  for ((i = 0; i < 100; i++)); do
+    kill -0 "$server_pid" 2>/dev/null || break
+    sleep 0.1
+  done
+  kill -KILL "$server_pid" 2>/dev/null || true
+  wait "$server_pid" 2>/dev/null || rc=$?
+  server_pid=
+  echo "$rc" >"$tmp/$name.rc"
 }
 
 # ---- running the real sentinel ----------------------------------------------------------------------
