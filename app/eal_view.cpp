@@ -25,14 +25,20 @@ bool operator_chose_lcores(int argc, char** argv) {
     return false;
 }
 
-std::vector<std::string> requested_vdevs(int argc, char** argv) {
-    std::vector<std::string> names;
+std::vector<std::string_view> vdev_arguments(int argc, char** argv) {
+    std::vector<std::string_view> arguments;
     for (int i = 1; i < argc; ++i) {
         std::string_view a(argv[i]);
         if (a == "--") break;
-        if (a == "--vdev" && i + 1 < argc) a = argv[++i];
-        else if (a.starts_with("--vdev=")) a.remove_prefix(7);
-        else continue;
+        if (a == "--vdev" && i + 1 < argc) arguments.emplace_back(argv[++i]);
+        else if (a.starts_with("--vdev=")) arguments.push_back(a.substr(7));
+    }
+    return arguments;
+}
+
+std::vector<std::string> requested_vdevs(int argc, char** argv) {
+    std::vector<std::string> names;
+    for (const std::string_view a : vdev_arguments(argc, argv)) {
         const std::string_view name = a.substr(0, a.find(','));
         if (name.starts_with("net_")) names.emplace_back(name);  // ethdevs; other classes are not ports
     }

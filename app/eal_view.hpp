@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "appliance/config.hpp"
@@ -15,7 +16,10 @@ namespace sentinel::app {
 // duties on those CPUs and only warns about them, instead of choosing its own.
 bool operator_chose_lcores(int argc, char** argv);
 
-// The ethdev names of the --vdev arguments before "--" (net_pcap0 from --vdev net_pcap0,rx_pcap=x).
+// The arguments of the --vdev options before "--" ("net_pcap0,rx_pcap=x" from --vdev net_pcap0,rx_pcap=x
+// or --vdev=net_pcap0,rx_pcap=x), in order.
+std::vector<std::string_view> vdev_arguments(int argc, char** argv);
+// Their ethdev names (net_pcap0).
 std::vector<std::string> requested_vdevs(int argc, char** argv);
 // Throws when a requested port did not come up: DPDK 22.11's EAL only logs a vdev that fails to
 // probe (a missing rx_pcap file) and carries on with the others, renumbered.

@@ -6,6 +6,8 @@
 #include <string_view>
 #include <system_error>
 
+#include "eal_view.hpp"
+
 namespace sentinel::app {
 namespace {
 
@@ -41,12 +43,7 @@ std::string consequence(const PcapInput& input, const PcapInputCheck& c) {
 
 std::vector<PcapInput> rx_pcap_inputs(int argc, char** argv) {
     std::vector<PcapInput> inputs;
-    for (int i = 1; i < argc; ++i) {
-        std::string_view a(argv[i]);
-        if (a == "--") break;
-        if (a == "--vdev" && i + 1 < argc) a = argv[++i];
-        else if (a.starts_with("--vdev=")) a.remove_prefix(7);
-        else continue;
+    for (const std::string_view a : vdev_arguments(argc, argv)) {
         const std::string_view vdev = a.substr(0, a.find(','));
         if (!vdev.starts_with("net_pcap") && !vdev.starts_with("eth_pcap")) continue;
         std::vector<PcapInput> files;

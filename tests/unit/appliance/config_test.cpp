@@ -12,22 +12,17 @@
 #include <vector>
 
 #include "capture/journal_sizing.hpp"
+#include "command_line.hpp"
 
 namespace sentinel::appliance {
 namespace {
 
-CommandLine parse(std::initializer_list<const char*> args) {
-    std::vector<std::string> owned{"sentinel"};
-    owned.insert(owned.end(), args.begin(), args.end());
-    std::vector<char*> argv;
-    for (std::string& a : owned) argv.push_back(a.data());
-    argv.push_back(nullptr);
-    return parse_command_line(static_cast<int>(owned.size()), argv.data());
-}
+using test::command_line;
+
 
 std::string refusal(std::initializer_list<const char*> args) {
     try {
-        parse(args);
+        command_line(args);
     } catch (const std::invalid_argument& e) {
         return e.what();
     }
@@ -35,7 +30,7 @@ std::string refusal(std::initializer_list<const char*> args) {
 }
 
 TEST(Config, DefaultsWithoutOptions) {
-    const CommandLine line = parse({});
+    const CommandLine line = command_line({});
     EXPECT_FALSE(line.help);
     const Config& c = line.config;
     EXPECT_EQ(c.rx_queues, 1);
@@ -47,7 +42,7 @@ TEST(Config, DefaultsWithoutOptions) {
 }
 
 TEST(Config, HelpStopsParsingAndUsageNamesEveryOption) {
-    EXPECT_TRUE(parse({"--help", "--no-such-option"}).help);
+    EXPECT_TRUE(command_line({"--help", "--no-such-option"}).help);
     const std::string text(usage());
     for (const char* option : {"--plan", "--topology", "--port-numa-node", "--rx-queues", "--ring-size",
                                "--refuse-cross-node", "--ports", "--burst", "--full-policy", "--duration",
@@ -60,7 +55,7 @@ TEST(Config, HelpStopsParsingAndUsageNamesEveryOption) {
 }
 
 TEST(Config, ParsesValues) {
-    const Config c = parse({"--ports", "0,2", "--rx-queues", "4", "--ring-size", "1024", "--burst", "64",
+    const Config c = command_line({"--ports", "0,2", "--rx-queues", "4", "--ring-size", "1024", "--burst", "64",
                             "--full-policy", "drop", "--duration", "2.5", "--stop-when-idle", "300",
                             "--capture", "/tmp/x.pcapng", "--rotate-size", "64M", "--max-files", "3",
                             "--snaplen", "128", "--forward", "1", "--forward-filter", "tcp"})
@@ -80,7 +75,7 @@ TEST(Config, ParsesValues) {
 }
 
 TEST(Config, ParsesTheFeed) {
-    const Config c = parse({"--feed", "itch50", "--feed-a", "233.54.12.111:26477", "--feed-b", "233.54.12.112:26477",
+    const Config c = command_line({"--feed", "itch50", "--feed-a", "233.54.12.111:26477", "--feed-b", "233.54.12.112:26477",
                             "--rerequest-server", "10.0.0.1:9000", "--rerequest-source", "10.0.0.2:9001",
                             "--rerequest-mac", "02:00:00:00:00:01", "--feed-tx", "0", "--tob-multicast",
                             "239.1.1.1:5000", "--feed-max-orders", "2048"})
@@ -130,7 +125,7 @@ TEST(Config, RefusesWhatIsNotAnOption) {
 TEST(Config, RefusesOptionsThatDoNotGoTogether) {
     EXPECT_EQ(refusal({"--ring-size", "64", "--burst", "128"}), "--burst 128 is larger than --ring-size 64");
     EXPECT_EQ(refusal({"--topology", "t.xml"}), "--topology plans for another machine and only goes with --plan");
-    EXPECT_EQ(parse({"--plan", "--topology", "t.xml"}).config.topology, "t.xml");
+    EXPECT_EQ(command_line({"--plan", "--topology", "t.xml"}).config.topology, "t.xml");
     for (auto args : {std::initializer_list<const char*>{"--capture-filter", "tcp"}, {"--rotate-size", "1M"},
                       {"--rotate-seconds", "5"}, {"--max-files", "2"}})
         EXPECT_EQ(refusal(args), "--capture-filter, --rotate-size, --rotate-seconds and --max-files only go with --capture PATH");
@@ -141,7 +136,7 @@ TEST(Config, RefusesOptionsThatDoNotGoTogether) {
     const std::string smallest = std::to_string(capture::smallest_rotate_bytes(262144));
     EXPECT_EQ(refusal({"--capture", "x", "--rotate-size", "64K"}),
               "--rotate-size 65536 is too small: with --snaplen 262144 a file needs at least " + smallest + " bytes");
-    EXPECT_NO_THROW(parse({"--capture", "x", "--rotate-size", "64K", "--snaplen", "1500"}));
+    EXPECT_NO_THROW(command_line({"--capture", "x", "--rotate-size", "64K", "--snaplen", "1500"}));
 }
 
 TEST(Config, RefusesFeedOptionsThatDoNotGoTogether) {
@@ -181,12 +176,12 @@ TEST(Config, RefusesFeedOptionsThatDoNotGoTogether) {
     EXPECT_EQ(refusal({"--feed", "itch50", "--feed-a", "233.0.0.1:1", "--feed-tx", "0"}),
               "--feed-tx sends re-requests or top of book: add --rerequest-server or --tob-multicast");
     // The source of a re-request serves as the multicast source too.
-    EXPECT_NO_THROW(parse({"--feed", "itch50", "--feed-a", "233.0.0.1:1", "--tob-multicast", "239.0.0.1:1",
+    EXPECT_NO_THROW(command_line({"--feed", "itch50", "--feed-a", "233.0.0.1:1", "--tob-multicast", "239.0.0.1:1",
                            "--feed-tx", "0", "--rerequest-server", "10.0.0.1:1", "--rerequest-source", "10.0.0.2:1"}));
 }
 
 TEST(Config, TheFeedReadsOneRing) {
-    const Config feed = parse({"--feed", "itch50", "--feed-a", "233.0.0.1:1"}).config;
+    const Config feed = command_line({"--feed", "itch50", "--feed-a", "233.0.0.1:1"}).config;
     EXPECT_NO_THROW(check_feed_rings(feed, 1));
     try {
         check_feed_rings(feed, 2);
@@ -195,7 +190,7 @@ TEST(Config, TheFeedReadsOneRing) {
         EXPECT_STREQ(e.what(), "--feed needs every line in one RX ring, and this run would have 2: use --rx-queues 1 "
                                "and one receiving port (--ports P)");
     }
-    EXPECT_NO_THROW(check_feed_rings(parse({}).config, 4));
+    EXPECT_NO_THROW(check_feed_rings(command_line({}).config, 4));
 }
 
 class ConfigFile : public ::testing::Test {
@@ -207,12 +202,12 @@ protected:
 
 TEST_F(ConfigFile, ReadsKeysAndTheCommandLineOverrides) {
     write("# a recorder\nrx-queues = 2\n  capture = /tmp/c.pcapng   # where\nforce\n\nburst=16\n");
-    const Config c = parse({"--config", path.c_str(), "--burst", "8"}).config;
+    const Config c = command_line({"--config", path.c_str(), "--burst", "8"}).config;
     EXPECT_EQ(c.rx_queues, 2);
     EXPECT_EQ(c.capture, "/tmp/c.pcapng");
     EXPECT_TRUE(c.force);
     EXPECT_EQ(c.burst, 8u);
-    EXPECT_EQ(parse({("--conf=" + path).c_str()}).config.burst, 16u);  // a prefix, as getopt takes it
+    EXPECT_EQ(command_line({("--conf=" + path).c_str()}).config.burst, 16u);  // a prefix, as getopt takes it
 }
 
 TEST_F(ConfigFile, RefusesBadLinesNamingTheLine) {

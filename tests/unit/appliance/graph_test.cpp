@@ -15,20 +15,15 @@
 #include "appliance/journal_buffers.hpp"
 #include "appliance/plan_request.hpp"
 #include "platform/topology.hpp"
+#include "command_line.hpp"
 
 namespace sentinel::appliance {
 namespace {
 
+using test::config;
+
 using platform::MemoryRegion;
 
-Config parse(std::initializer_list<const char*> args) {
-    std::vector<std::string> owned{"sentinel"};
-    owned.insert(owned.end(), args.begin(), args.end());
-    std::vector<char*> argv;
-    for (std::string& a : owned) argv.push_back(a.data());
-    argv.push_back(nullptr);
-    return parse_command_line(static_cast<int>(owned.size()), argv.data()).config;
-}
 
 // Two sockets of 8 cores: room for every duty to have a CPU of its own.
 const platform::Topology& server() {
@@ -57,7 +52,7 @@ using enum StageKind;
 
 TEST(Graph, WithoutOutputsReleaseAloneFollowsRx) {
     const platform::Plan plan = plan_for(1, 1);
-    const Graph g = make_graph(parse({}), plan);
+    const Graph g = make_graph(config({}), plan);
     ASSERT_EQ(g.rings.size(), 1u);
     const RingSpec& r = g.rings[0];
     EXPECT_EQ(kinds(r), std::vector<StageKind>{release});
@@ -74,7 +69,7 @@ TEST(Graph, WithoutOutputsReleaseAloneFollowsRx) {
 }
 
 TEST(Graph, FilterFeedsEveryOutputInParallelAndReleaseFollowsThemAll) {
-    const Graph g = make_graph(parse({"--capture", "c.pcapng", "--capture-filter", "tcp", "--forward", "1",
+    const Graph g = make_graph(config({"--capture", "c.pcapng", "--capture-filter", "tcp", "--forward", "1",
                                       "--feed", "itch50", "--feed-a", "233.54.12.111:26477",
                                       "--feed-b", "233.54.12.112:26478"}),
                                plan_for(1, 1));
@@ -103,18 +98,18 @@ TEST(Graph, FilterFeedsEveryOutputInParallelAndReleaseFollowsThemAll) {
 }
 
 TEST(Graph, EachOutputAloneGetsTheFilterAndRelease) {
-    EXPECT_EQ(kinds(make_graph(parse({"--capture", "c"}), plan_for(1, 1)).rings[0]),
+    EXPECT_EQ(kinds(make_graph(config({"--capture", "c"}), plan_for(1, 1)).rings[0]),
               (std::vector<StageKind>{filter, capture, release}));
-    EXPECT_EQ(kinds(make_graph(parse({"--forward", "1"}), plan_for(1, 1)).rings[0]),
+    EXPECT_EQ(kinds(make_graph(config({"--forward", "1"}), plan_for(1, 1)).rings[0]),
               (std::vector<StageKind>{filter, forward, release}));
-    EXPECT_EQ(kinds(make_graph(parse({"--feed", "itch50", "--feed-b", "233.0.0.1:1"}), plan_for(1, 1)).rings[0]),
+    EXPECT_EQ(kinds(make_graph(config({"--feed", "itch50", "--feed-b", "233.0.0.1:1"}), plan_for(1, 1)).rings[0]),
               (std::vector<StageKind>{filter, feed, release}));
-    EXPECT_EQ(kinds(make_graph(parse({"--capture", "c", "--forward", "1"}), plan_for(1, 1)).rings[0]),
+    EXPECT_EQ(kinds(make_graph(config({"--capture", "c", "--forward", "1"}), plan_for(1, 1)).rings[0]),
               (std::vector<StageKind>{filter, capture, forward, release}));
 }
 
 TEST(Graph, RecoveryAnswersHaveTheirOwnRule) {
-    const Graph g = make_graph(parse({"--feed", "itch50", "--feed-a", "233.0.0.1:1", "--rerequest-server", "10.0.0.1:9000",
+    const Graph g = make_graph(config({"--feed", "itch50", "--feed-a", "233.0.0.1:1", "--rerequest-server", "10.0.0.1:9000",
                                       "--rerequest-source", "10.0.0.2:9001", "--feed-tx", "0"}),
                                plan_for(1, 1));
     const std::vector<FilterRule>& rules = g.rings[0].rules;
@@ -126,7 +121,7 @@ TEST(Graph, RecoveryAnswersHaveTheirOwnRule) {
 }
 
 TEST(Graph, BooksAreSizedByFeedMaxOrders) {
-    const Graph g = make_graph(parse({"--feed", "itch50", "--feed-a", "233.0.0.1:1", "--feed-max-orders", "100000",
+    const Graph g = make_graph(config({"--feed", "itch50", "--feed-a", "233.0.0.1:1", "--feed-max-orders", "100000",
                                       "--book-out", "books.txt"}),
                                plan_for(1, 1));
     EXPECT_EQ(g.feed->books.max_orders, 100000u);
@@ -140,7 +135,7 @@ TEST(Graph, ThePublisherRunsOnTheWorkerAfterTheFeeds) {
     const char* feed_with_tob[] = {"--feed", "itch50", "--feed-a", "233.0.0.1:1", "--tob-out", "tob.bin"};
     for (const int workers : {1, 2, 3}) {
         const platform::Plan plan = plan_for(1, 1, workers);
-        const Graph g = make_graph(parse({feed_with_tob[0], feed_with_tob[1], feed_with_tob[2], feed_with_tob[3],
+        const Graph g = make_graph(config({feed_with_tob[0], feed_with_tob[1], feed_with_tob[2], feed_with_tob[3],
                                           feed_with_tob[4], feed_with_tob[5]}),
                                    plan);
         ASSERT_TRUE(g.publisher) << workers;
@@ -152,7 +147,7 @@ TEST(Graph, ThePublisherRunsOnTheWorkerAfterTheFeeds) {
 
 TEST(Graph, StagesAreDealtOverTheQueuesWorkersInOrder) {
     const platform::Plan plan = plan_for(1, 1, 2);
-    const Graph g = make_graph(parse({"--capture", "c", "--forward", "1"}), plan);
+    const Graph g = make_graph(config({"--capture", "c", "--forward", "1"}), plan);
     const RingSpec& r = g.rings[0];
     ASSERT_EQ(r.stages.size(), 4u);
     EXPECT_NE(r.stages[0].lcore, r.stages[1].lcore);
@@ -165,7 +160,7 @@ TEST(Graph, OneRingPerQueueOfEveryPort) {
     for (const int ports : {1, 2, 3})
         for (const int queues : {1, 2}) {
             const platform::Plan plan = plan_for(ports, queues);
-            const Graph g = make_graph(parse({"--capture", "c", "--forward", "9"}), plan);
+            const Graph g = make_graph(config({"--capture", "c", "--forward", "9"}), plan);
             ASSERT_EQ(g.rings.size(), static_cast<std::size_t>(ports * queues)) << ports << "x" << queues;
             std::set<int> rx_lcores;
             std::set<std::string> names;
@@ -195,7 +190,7 @@ TEST(Graph, OneRingPerQueueOfEveryPort) {
 }
 
 TEST(Graph, TheFeedAcrossRingsIsRefused) {
-    const Config c = parse({"--feed", "itch50", "--feed-a", "233.0.0.1:1"});
+    const Config c = config({"--feed", "itch50", "--feed-a", "233.0.0.1:1"});
     try {
         make_graph(c, plan_for(2, 1));
         ADD_FAILURE() << "a feed over two rings";
@@ -208,14 +203,14 @@ TEST(Graph, TheFeedAcrossRingsIsRefused) {
 TEST(Graph, ASmallMachineRunsStagesBesideMain) {
     const platform::Topology two = platform::Topology::from_synthetic("pack:1 [numa] core:2 pu:1");
     const platform::Plan plan = plan_for(1, 1, 1, two);
-    const Graph g = make_graph(parse({"--capture", "c"}), plan);
+    const Graph g = make_graph(config({"--capture", "c"}), plan);
     for (const StageSpec& s : g.rings[0].stages) EXPECT_EQ(s.lcore, g.main_lcore);
     EXPECT_NE(g.rings[0].rx_lcore, g.main_lcore);
     EXPECT_EQ(g.lcores(), (std::vector<int>{0, 1}));
 }
 
 TEST(PlanRequest, ARingAndWithCaptureJournalBuffersPerQueue) {
-    const Config c = parse({"--rx-queues", "2", "--ring-size", "1024", "--capture", "c", "--refuse-cross-node",
+    const Config c = config({"--rx-queues", "2", "--ring-size", "1024", "--capture", "c", "--refuse-cross-node",
                             "--port-numa-node", "1"});
     platform::PlanRequest r = plan_request(c, {4, 5, 6}, {{.port = 0, .numa_node = -1}, {.port = 3, .numa_node = 0}});
     EXPECT_EQ(r.operator_cpus, (std::vector<int>{4, 5, 6}));
@@ -236,7 +231,7 @@ TEST(PlanRequest, ARingAndWithCaptureJournalBuffersPerQueue) {
 TEST(Graph, APlanWithoutTheRingsRegionIsTheCallersBug) {
     platform::PlanRequest r;
     r.ports.push_back({.port = 0, .numa_node = 0, .rx_queues = 1});
-    EXPECT_THROW(make_graph(parse({}), platform::make_plan(server(), r)), std::logic_error);
+    EXPECT_THROW(make_graph(config({}), platform::make_plan(server(), r)), std::logic_error);
 }
 
 }  // namespace
