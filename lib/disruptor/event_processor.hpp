@@ -26,7 +26,7 @@ enum class ProcessorState { idle, running, halted, failed };
 
 enum class ExceptionPolicy {
     halt,              // record the exception, publish progress up to the event before it, stop
-    log_and_continue,  // one line on stderr, count it, skip the event; when it was the batch's
+    log_and_continue,  // one error line logged, count it, skip the event; when it was the batch's
                        // last, no event of that batch carries end_of_batch
 };
 

@@ -12,7 +12,7 @@
 // the feed duty calls on_idle() whenever the ring is empty, and a busy stage ticks them at the end
 // of a batch at most every 100 us. All times come from the TSC, through the run's TscClock.
 //
-// The log (stderr): each declared gap by its number, once when found missing and once when closed
+// The log (log/log.hpp, type feed): each declared gap by its number, once when found missing and once when closed
 // (how many of its messages were recovered, arrived late on the lines, were given up), up to
 // kMaxGapReports gaps; refused packets (malformed, foreign session, implausible), a line a second
 // at most for each kind, with the count of those not reported; each re-anchor.
@@ -120,7 +120,7 @@ private:
     static constexpr std::size_t kMaxFrame = 9216;
     // A busy stage runs the timers at most this often (they are milliseconds long).
     static constexpr std::uint64_t kTimerEveryNs = 100'000;
-    // Gaps reported on stderr (each when declared, and again when closed) before further ones are
+    // Gaps logged (each when declared, and again when closed) before further ones are
     // only counted.
     static constexpr std::uint64_t kMaxGapReports = 100;
     // Refused packets of one kind are reported at most once this often, the first at once.
@@ -129,7 +129,7 @@ private:
     void add(FeedStageCounter c, std::uint64_t n = 1) noexcept { counters_.add(c, n); }
     void on_frame(const PacketSlot& slot) noexcept;
     void between_batches(std::uint64_t tsc) noexcept;
-    // Whether gap `number`'s lines go to stderr; says so once when they stop.
+    // Whether gap `number`'s lines are logged; says so once when they stop.
     bool report_gap(std::uint64_t number) noexcept;
 
     const TscClock& clock_;

@@ -33,7 +33,7 @@ enum class PageSize { huge_2m, huge_1g, normal };
 
 // What to do when the requested hugepages cannot be had.
 enum class Fallback {
-    normal_pages,  // map normal pages instead and print one warning line on stderr
+    normal_pages,  // map normal pages instead and log one warning line
     refuse,        // throw, naming the command that reserves hugepages
 };
 
