@@ -28,7 +28,8 @@ constexpr const char* kUsage =
     "  --plan                 print the placement plan (one line per decision) and exit\n"
     "  --topology FILE.xml    plan for the machine that FILE describes (lstopo --of xml)\n"
     "                         instead of this one\n"
-    "  --port-numa-node N     NUMA node of ports that report none (virtual ports)\n"
+    "  --port-numa-node N     NUMA node of ports that report none (virtual ports); or port by\n"
+    "                         port, P:N,P:N (e.g. 0:0,1:1: a NIC on each node)\n"
     "  --rx-queues N          RX queues per port, each with its own RX lcore and ring (default 1)\n"
     "  --ring-size N          slots per RX ring, a power of two (default 4096)\n"
     "  --refuse-cross-node    fail instead of warning when a duty would leave its port's node\n"
@@ -126,6 +127,30 @@ std::vector<int> parse_ports(const char* text) {
         ports.push_back(static_cast<int>(parse_integer("--ports", item.c_str(), 0, 65535)));
         if (comma == std::string_view::npos) return ports;
         rest.remove_prefix(comma + 1);
+    }
+}
+
+// --port-numa-node: N for every port that reports no node, or P:N pairs, port by port.
+void parse_port_nodes(const char* text, Config& o) {
+    o.port_numa_node.reset();  // a later --port-numa-node replaces an earlier one (the config file's)
+    o.port_numa_nodes.clear();
+    const std::string_view s(text);
+    if (s.find(':') == std::string_view::npos) {
+        o.port_numa_node = static_cast<int>(parse_integer("--port-numa-node", text, 0, 1023));
+        return;
+    }
+    for (std::string_view rest = s;;) {
+        const std::string_view item = rest.substr(0, rest.find(','));
+        const auto colon = item.find(':');
+        if (colon == std::string_view::npos)
+            throw std::invalid_argument("--port-numa-node takes N or port:node pairs like 0:0,1:1, not both: got '" +
+                                        std::string(s) + "'");
+        const int port = static_cast<int>(parse_integer("--port-numa-node", std::string(item.substr(0, colon)).c_str(), 0, 65535));
+        const int node = static_cast<int>(parse_integer("--port-numa-node", std::string(item.substr(colon + 1)).c_str(), 0, 1023));
+        if (!o.port_numa_nodes.emplace(port, node).second)
+            throw std::invalid_argument("--port-numa-node names port " + std::to_string(port) + " twice");
+        if (item.size() == rest.size()) return;
+        rest.remove_prefix(item.size() + 1);
     }
 }
 
@@ -302,7 +327,7 @@ CommandLine parse_command_line(int argc, char** argv) {
         switch (c) {
         case plan: o.plan_only = true; break;
         case topology: o.topology = optarg; break;
-        case port_numa_node: o.port_numa_node = static_cast<int>(parse_integer("--port-numa-node", optarg, 0, 1023)); break;
+        case port_numa_node: parse_port_nodes(optarg, o); break;
         case rx_queues: o.rx_queues = static_cast<int>(parse_integer("--rx-queues", optarg, 1, 1024)); break;
         case ring_size: {
             const auto n = parse_integer("--ring-size", optarg, 64, 1LL << 30);

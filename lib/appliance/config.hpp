@@ -7,6 +7,7 @@
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -22,6 +23,7 @@ struct Config {
     bool plan_only = false;                  // --plan: print the placement plan and exit
     std::optional<std::string> topology;     // --topology FILE.xml: plan for another machine
     std::optional<int> port_numa_node;       // --port-numa-node N: node of ports that report none
+    std::map<int, int> port_numa_nodes;      // --port-numa-node P:N,...: the same, port by port
     int rx_queues = 1;                       // --rx-queues N per port
     std::size_t ring_size = 4096;            // --ring-size N slots per RX ring (a power of two)
     bool refuse_cross_node = false;          // --refuse-cross-node: error instead of warning

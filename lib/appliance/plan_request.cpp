@@ -11,6 +11,7 @@ platform::PlanRequest plan_request(const Config& c, std::vector<int> operator_cp
     r.operator_cpus = std::move(operator_cpus);
     r.refuse_cross_node = c.refuse_cross_node;
     r.port_numa_node = c.port_numa_node;
+    r.port_numa_nodes = c.port_numa_nodes;
     for (platform::PortRequest& port : ports) {
         port.rx_queues = c.rx_queues;
         for (int q = 0; q < c.rx_queues; ++q)

@@ -123,16 +123,22 @@ private:
         if (request_.port_numa_node && !topology_.has_node(*request_.port_numa_node))
             throw std::runtime_error("--port-numa-node " + std::to_string(*request_.port_numa_node) +
                                      " is not a NUMA node: " + known);
+        for (const auto& [port, node] : request_.port_numa_nodes)
+            if (!topology_.has_node(node))
+                throw std::runtime_error("--port-numa-node " + std::to_string(port) + ":" + std::to_string(node) +
+                                         ": " + std::to_string(node) + " is not a NUMA node: " + known);
         for (const PortRequest& port : request_.ports) {
             const std::string name = "port " + std::to_string(port.port);
             int node = port.numa_node;
             if (node < 0) {
-                node = request_.port_numa_node.value_or(topology_.nodes().front());
+                const auto given = request_.port_numa_nodes.find(port.port);
+                const bool told = given != request_.port_numa_nodes.end() || request_.port_numa_node;
+                node = given != request_.port_numa_nodes.end() ? given->second
+                                                              : request_.port_numa_node.value_or(topology_.nodes().front());
                 plan_.notes.push_back(
                     name + " reports no NUMA node (a virtual port); planned on node " +
                     std::to_string(node) +
-                    (request_.port_numa_node ? " as --port-numa-node says"
-                                             : ": set --port-numa-node to choose another"));
+                    (told ? " as --port-numa-node says" : ": set --port-numa-node to choose another"));
             } else if (!topology_.has_node(node)) {
                 throw std::runtime_error(name + " is on NUMA node " + std::to_string(node) +
                                          ", but " + known +

@@ -32,6 +32,7 @@
 // Thread safety: make_plan is a pure function; a Plan is a plain value.
 
 #include <cstddef>
+#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -64,7 +65,8 @@ struct PlanRequest {
     int workers_per_rx_queue = 1;         // lcores running each queue's stages after RX
     std::vector<int> operator_cpus{};     // the operator's lcore list (EAL -l); empty: choose
     bool refuse_cross_node = false;       // throw instead of warning when a duty leaves its node
-    std::optional<int> port_numa_node{};  // the node of ports that report none (--port-numa-node)
+    std::optional<int> port_numa_node{};  // the node of ports that report none (--port-numa-node N)
+    std::map<int, int> port_numa_nodes{}; // by port id, before port_numa_node (--port-numa-node P:N,...)
     std::vector<MemoryRequest> memory{};
     std::size_t page_bytes = std::size_t{2} << 20;  // the page size the regions are mapped with
 };

@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <fstream>
 #include <initializer_list>
+#include <map>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -18,6 +19,7 @@ namespace sentinel::appliance {
 namespace {
 
 using test::command_line;
+using test::config;
 
 
 std::string refusal(std::initializer_list<const char*> args) {
@@ -113,6 +115,21 @@ TEST(Config, RefusesBadValuesNamingTheOption) {
     EXPECT_EQ(refusal({"--tob-source", "0.0.0.0"}),
               "--tob-source needs an IPv4 address other than 0.0.0.0, e.g. 10.0.0.2, got '0.0.0.0'");
     EXPECT_EQ(refusal({"--feed-max-orders", "10"}), "--feed-max-orders needs an integer from 1024 to 1073741824, got '10'");
+}
+
+TEST(Config, PortNumaNodesForEveryPortOrPortByPort) {
+    EXPECT_EQ(config({"--port-numa-node", "1"}).port_numa_node, 1);
+    const Config pairs = config({"--port-numa-node", "0:0,1:1,7:1"});
+    EXPECT_FALSE(pairs.port_numa_node);
+    EXPECT_EQ(pairs.port_numa_nodes, (std::map<int, int>{{0, 0}, {1, 1}, {7, 1}}));
+    const Config last = config({"--port-numa-node", "0:1", "--port-numa-node", "2"});
+    EXPECT_TRUE(last.port_numa_nodes.empty()) << "the later option replaces the earlier";
+    EXPECT_EQ(last.port_numa_node, 2);
+    EXPECT_EQ(refusal({"--port-numa-node", "0:0,1"}),
+              "--port-numa-node takes N or port:node pairs like 0:0,1:1, not both: got '0:0,1'");
+    EXPECT_EQ(refusal({"--port-numa-node", "0:0,0:1"}), "--port-numa-node names port 0 twice");
+    EXPECT_EQ(refusal({"--port-numa-node", "0:x"}), "--port-numa-node needs an integer from 0 to 1023, got 'x'");
+    EXPECT_EQ(refusal({"--port-numa-node", "-1"}), "--port-numa-node needs an integer from 0 to 1023, got '-1'");
 }
 
 TEST(Config, RefusesWhatIsNotAnOption) {

@@ -251,6 +251,19 @@ TEST(Planner, PortWithoutNodeTakesTheOperatorsNode) {
     EXPECT_NE(what.find("--port-numa-node 5"), std::string::npos) << what;
 }
 
+TEST(Planner, PortsWithoutNodesTakeTheNodeGivenForEach) {
+    const Plan plan = make_plan(dual_socket(), {.ports = {{.port = 0, .numa_node = -1}, {.port = 1, .numa_node = -1},
+                                                          {.port = 2, .numa_node = -1}},
+                                                .port_numa_node = 1,
+                                                .port_numa_nodes = {{0, 0}, {1, 1}}});
+    EXPECT_EQ(rx_of(plan, 0, 0).node, 0);
+    EXPECT_EQ(rx_of(plan, 1, 0).node, 1);
+    EXPECT_EQ(rx_of(plan, 2, 0).node, 1) << "the bare node, for the ports not named";
+    EXPECT_EQ(mentioning(plan.notes, "as --port-numa-node says"), 3);
+    const std::string what = error_of(dual_socket(), {.ports = {{.port = 0, .numa_node = -1}}, .port_numa_nodes = {{0, 4}}});
+    EXPECT_NE(what.find("--port-numa-node 0:4: 4 is not a NUMA node"), std::string::npos) << what;
+}
+
 TEST(Planner, PortOnANodeTheTopologyLacksIsAnError) {
     const std::string what = error_of(two_cpus(), {.ports = {{.port = 0, .numa_node = 1}}});
     EXPECT_NE(what.find("port 0 is on NUMA node 1"), std::string::npos) << what;
