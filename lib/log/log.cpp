@@ -20,7 +20,7 @@ void write_to_stderr(void*, Type, Level level, const char* line) noexcept {
     if (n > 0) std::fwrite(text.data(), 1, std::min(static_cast<std::size_t>(n), text.size() - 1), stderr);
 }
 
-// Set by bind() before any other thread starts, read-only after.
+// Set by set_sink() before any other thread starts, read-only after.
 Sink bound_sink = write_to_stderr;
 void* bound_context = nullptr;
 
@@ -30,7 +30,7 @@ const char* type_name(Type type) noexcept { return kTypeNames[static_cast<std::s
 
 const char* level_name(Level level) noexcept { return kLevelNames[static_cast<std::size_t>(level)]; }
 
-void bind(Sink sink, void* context) noexcept {
+void set_sink(Sink sink, void* context) noexcept {
     bound_sink = sink;
     bound_context = context;
 }

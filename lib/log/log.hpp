@@ -12,7 +12,7 @@
 // The text is the message only: no program name, no trailing newline. A line longer than
 // kMaxLine is cut there.
 //
-// Thread safety: bind() once, before any other thread writes; write() from any thread, the hot path
+// Thread safety: set_sink() once, before any other thread writes; write() from any thread, the hot path
 // included (no allocation, never throws); a line from the hot path is rate-limited by its caller.
 
 #include <cstddef>
@@ -36,7 +36,7 @@ const char* type_name(Type type) noexcept;
 const char* level_name(Level level) noexcept;
 
 // Every later line goes to `sink` with `context`. Once, at start-up.
-void bind(Sink sink, void* context) noexcept;
+void set_sink(Sink sink, void* context) noexcept;
 
 // Formats and hands one line to the bound sink.
 [[gnu::format(printf, 3, 4)]] void write(Type type, Level level, const char* format, ...) noexcept;

@@ -40,7 +40,7 @@ void bind_log_to_rte_log() noexcept {
         }
         rte_types[i] = id;
     }
-    log::bind(write_to_rte_log, nullptr);
+    log::set_sink(write_to_rte_log, nullptr);
 }
 
 }  // namespace sentinel::net
