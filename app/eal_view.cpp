@@ -54,11 +54,24 @@ void check_vdevs_probed(const std::vector<std::string>& names) {
     }
 }
 
-std::vector<int> eal_lcore_cpus() {
-    std::vector<int> cpus;
+namespace {
+
+// The CPU an lcore's thread is pinned to: the first of its cpuset (rte_lcore_to_cpu_id is the
+// lcore's index on its socket, which --lcores maps away from CPU numbers).
+int lcore_cpu(unsigned lcore) {
+    const rte_cpuset_t set = rte_lcore_cpuset(lcore);
+    for (int cpu = 0; cpu < CPU_SETSIZE; ++cpu)
+        if (CPU_ISSET(cpu, &set)) return cpu;
+    return -1;
+}
+
+}  // namespace
+
+std::vector<platform::OperatorLcore> eal_lcores() {
+    std::vector<platform::OperatorLcore> lcores;
     unsigned lcore;
-    RTE_LCORE_FOREACH(lcore) cpus.push_back(rte_lcore_to_cpu_id(static_cast<int>(lcore)));
-    return cpus;
+    RTE_LCORE_FOREACH(lcore) lcores.push_back({static_cast<int>(lcore), lcore_cpu(lcore)});
+    return lcores;
 }
 
 namespace {
@@ -108,9 +121,9 @@ void check_eal_runs(const platform::Plan& plan) {
                                  std::to_string(plan.main_lcore()) +
                                  " (the lowest of -l): drop --main-lcore or list it first");
     for (const auto& a : plan.lcores)
-        if (!rte_lcore_is_enabled(static_cast<unsigned>(a.lcore)) || rte_lcore_to_cpu_id(a.lcore) != a.cpu)
+        if (!rte_lcore_is_enabled(static_cast<unsigned>(a.lcore)) || lcore_cpu(static_cast<unsigned>(a.lcore)) != a.cpu)
             throw std::runtime_error("the plan runs lcore " + std::to_string(a.lcore) + " on CPU " + std::to_string(a.cpu) +
-                                     ", which EAL does not: give lcores as CPU numbers with -l (not --lcores with @)");
+                                     ", which EAL does not: start EAL with the plan's lcores (-l, or --lcores as its --share-cpus note gives)");
 }
 
 }  // namespace sentinel::app

@@ -25,8 +25,8 @@ std::vector<std::string> requested_vdevs(int argc, char** argv);
 // probe (a missing rx_pcap file) and carries on with the others, renumbered.
 void check_vdevs_probed(const std::vector<std::string>& names);
 
-// The CPUs of EAL's enabled lcores.
-std::vector<int> eal_lcore_cpus();
+// EAL's enabled lcores and the CPU each runs on.
+std::vector<platform::OperatorLcore> eal_lcores();
 
 // The ports EAL found, by port id.
 std::vector<int> eal_ports();

@@ -224,7 +224,8 @@ int main(int argc, char** argv) {
             sentinel::appliance::check_feed_rings(options, ports.size() * static_cast<std::size_t>(options.rx_queues));
             const bool run = !options.plan_only;
             PlanRequest request =
-                sentinel::appliance::plan_request(options, run || chose_lcores ? sentinel::app::eal_lcore_cpus() : std::vector<int>{},
+                sentinel::appliance::plan_request(options, run || chose_lcores ? sentinel::app::eal_lcores()
+                                                                                  : std::vector<sentinel::platform::OperatorLcore>{},
                                                   sentinel::app::port_requests(ports));
             if (run) sentinel::app::add_mempools(request, options);
             if (run && options.capture) sentinel::appliance::add_journal_buffers(request, options);

@@ -33,6 +33,8 @@ constexpr const char* kUsage =
     "  --rx-queues N          RX queues per port, each with its own RX lcore and ring (default 1)\n"
     "  --ring-size N          slots per RX ring, a power of two (default 4096)\n"
     "  --refuse-cross-node    fail instead of warning when a duty would leave its port's node\n"
+    "  --share-cpus           let lcores, RX ones too, take turns on one CPU (EAL --lcores 2@0):\n"
+    "                         any number of queues on a small machine, slowly; for tests and demos\n"
     "\n"
     "Without --plan, receive on every port (or --ports LIST) until SIGINT/SIGTERM:\n"
     "  --ports LIST           port ids to receive on, e.g. 0,2 (default: every port EAL found)\n"
@@ -175,7 +177,7 @@ std::array<std::uint8_t, 6> parse_mac(std::string_view option, const char* text)
 
 // Long options only; getopt_long returns the enum value.
 enum : int {
-    plan = 256, topology, port_numa_node, rx_queues, ring_size, refuse_cross_node, ports, burst, full_policy,
+    plan = 256, topology, port_numa_node, rx_queues, ring_size, refuse_cross_node, share_cpus, ports, burst, full_policy,
     duration, stop_when_idle, stats_interval, stats_out, help, config, capture, capture_filter, snaplen,
     rotate_size, rotate_seconds, max_files, force, forward, forward_filter, feed_kind, feed_a, feed_b, book_out,
     feed_max_orders, rerequest_server, rerequest_source, rerequest_mac, feed_tx, tob_multicast, tob_source, tob_out
@@ -187,6 +189,7 @@ constexpr option kLong[] = {
     {"rx-queues", required_argument, nullptr, rx_queues},
     {"ring-size", required_argument, nullptr, ring_size},
     {"refuse-cross-node", no_argument, nullptr, refuse_cross_node},
+    {"share-cpus", no_argument, nullptr, share_cpus},
     {"ports", required_argument, nullptr, ports},
     {"burst", required_argument, nullptr, burst},
     {"full-policy", required_argument, nullptr, full_policy},
@@ -338,6 +341,7 @@ CommandLine parse_command_line(int argc, char** argv) {
             break;
         }
         case refuse_cross_node: o.refuse_cross_node = true; break;
+        case share_cpus: o.share_cpus = true; break;
         case ports: o.ports = parse_ports(optarg); break;
         case burst:
             o.burst = static_cast<std::uint16_t>(

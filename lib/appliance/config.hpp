@@ -27,6 +27,7 @@ struct Config {
     int rx_queues = 1;                       // --rx-queues N per port
     std::size_t ring_size = 4096;            // --ring-size N slots per RX ring (a power of two)
     bool refuse_cross_node = false;          // --refuse-cross-node: error instead of warning
+    bool share_cpus = false;                 // --share-cpus: lcores may take turns on a CPU (tests, demos)
     std::vector<int> ports;                  // --ports LIST: the ports to receive on; empty: all
     std::uint16_t burst = 32;                // --burst N mbufs per rte_eth_rx_burst
     net::FullPolicy full_policy = net::FullPolicy::wait;  // --full-policy wait|drop

@@ -92,7 +92,7 @@ std::vector<int> Graph::lcores() const {
 }
 
 Graph make_graph(const Config& c, const platform::Plan& plan) {
-    Graph g{.rings = {}, .feed = {}, .publisher = {}, .main_lcore = plan.main_lcore()};
+    Graph g{.rings = {}, .feed = {}, .publisher = {}, .main_lcore = plan.main_lcore(), .shared_cpu_lcores = {}};
     const std::vector<FilterRule> rules = filter_rules(c);
     for (const platform::LcoreAssignment& a : plan.lcores) {
         if (a.role != platform::Role::rx) continue;
@@ -102,6 +102,8 @@ Graph make_graph(const Config& c, const platform::Plan& plan) {
                            .stages = stages(c, plan, a.port, a.queue, !rules.empty())});
     }
     check_feed_rings(c, g.rings.size());
+    for (const int lcore : g.lcores())
+        if (plan.shares_cpu(lcore)) g.shared_cpu_lcores.push_back(lcore);
     if (c.feed) {
         g.feed = FeedSpec{.books = feed::BookConfig::for_orders(c.feed_max_orders.value_or(Config::kFeedMaxOrders)),
                           .book_out = c.book_out};

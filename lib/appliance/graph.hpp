@@ -11,7 +11,8 @@
 // verdict, one bit per rule; capture, forward and feed read it in parallel; release follows every
 // other stage, so an mbuf is freed only after every stage has read it. Without capture, forward
 // and feed, release is the ring's only stage. Stages run on the lcores the planner deals them
-// (Plan::stage_lcore), the publisher on the lcore after the feed's.
+// (Plan::stage_lcore), the publisher on the lcore after the feed's. Lcores that share a CPU
+// (--share-cpus) yield it when idle.
 //
 // Thread safety: make_graph is a pure function; a Graph is a plain value.
 
@@ -77,6 +78,7 @@ struct Graph {
     std::optional<FeedSpec> feed;
     std::optional<PublisherSpec> publisher;
     int main_lcore;
+    std::vector<int> shared_cpu_lcores;  // lcores another lcore shares a CPU with (--share-cpus): they yield when idle
 
     // Every lcore that runs a duty, ascending: RX lcores and the stages' lcores.
     std::vector<int> lcores() const;

@@ -195,11 +195,14 @@ Pipeline::Pipeline(const Graph& graph, const Config& config, const Sinks& sinks)
         }
     }
 
+    const auto idle = [&](int lcore) {
+        return std::ranges::count(graph_.shared_cpu_lcores, lcore) != 0 ? net::Idle::yield : net::Idle::spin;
+    };
     const int main = graph_.main_lcore;
-    main_cycle_ = std::make_unique<net::DutyCycle>(static_cast<unsigned>(main), duties[main], kDrainLimit);
+    main_cycle_ = std::make_unique<net::DutyCycle>(static_cast<unsigned>(main), duties[main], kDrainLimit, idle(main));
     for (auto& [lcore, list] : duties) {
         if (lcore == main) continue;
-        cycles_.push_back(std::make_unique<net::DutyCycle>(static_cast<unsigned>(lcore), list, kDrainLimit));
+        cycles_.push_back(std::make_unique<net::DutyCycle>(static_cast<unsigned>(lcore), list, kDrainLimit, idle(lcore)));
         jobs_.push_back(net::LcoreJob{.cycle = cycles_.back().get(), .stop = &stop_, .error = {}});
     }
 }

@@ -5,10 +5,11 @@
 
 namespace sentinel::appliance {
 
-platform::PlanRequest plan_request(const Config& c, std::vector<int> operator_cpus,
+platform::PlanRequest plan_request(const Config& c, std::vector<platform::OperatorLcore> operator_lcores,
                                    std::vector<platform::PortRequest> ports) {
     platform::PlanRequest r;
-    r.operator_cpus = std::move(operator_cpus);
+    r.operator_lcores = std::move(operator_lcores);
+    r.share_cpus = c.share_cpus;
     r.refuse_cross_node = c.refuse_cross_node;
     r.port_numa_node = c.port_numa_node;
     r.port_numa_nodes = c.port_numa_nodes;

@@ -11,8 +11,8 @@
 namespace sentinel::appliance {
 
 // `ports`: each receiving port and its node (-1 where it reports none); their rx_queues come
-// from the config. `operator_cpus`: EAL's lcores when the operator chose them, else empty.
-platform::PlanRequest plan_request(const Config& config, std::vector<int> operator_cpus,
+// from the config. `operator_lcores`: EAL's lcores when the operator chose them, else empty.
+platform::PlanRequest plan_request(const Config& config, std::vector<platform::OperatorLcore> operator_lcores,
                                    std::vector<platform::PortRequest> ports);
 
 // One journal region per RX queue of the request, sized by journal_bytes_per_ring.

@@ -2,15 +2,17 @@
 
 #include <rte_cycles.h>
 #include <rte_pause.h>
+#include <sched.h>
 
 #include "tsc_clock.hpp"
 
 namespace sentinel::net {
 
-DutyCycle::DutyCycle(unsigned lcore, std::vector<Duty*> duties, std::chrono::milliseconds drain_limit)
+DutyCycle::DutyCycle(unsigned lcore, std::vector<Duty*> duties, std::chrono::milliseconds drain_limit, Idle idle)
     : lcore_(lcore),
       duties_(std::move(duties)),
-      drain_limit_tsc_(TscRate(rte_get_tsc_hz()).ticks(drain_limit)) {}
+      drain_limit_tsc_(TscRate(rte_get_tsc_hz()).ticks(drain_limit)),
+      idle_(idle) {}
 
 void DutyCycle::run(const std::atomic<bool>& stop) {
     start();
@@ -39,7 +41,8 @@ bool DutyCycle::turn(bool stop) {
             return false;
         }
     }
-    rte_pause();
+    if (idle_ == Idle::yield) sched_yield();
+    else rte_pause();
     return true;
 }
 

@@ -1,6 +1,7 @@
 #pragma once
 // DutyCycle: the loop of one lcore. Each turn polls every duty once; a turn that did no work
-// busy-spins once with rte_pause (the lcore owns its CPU, so spinning costs nobody else).
+// busy-spins once with rte_pause (the lcore owns its CPU, so spinning costs nobody else), or,
+// where other lcores share its CPU (--share-cpus), yields the CPU to them.
 //
 //   start all ─▶ turn ─▶ turn ─▶ ... stop requested ─▶ begin_drain all ─▶ turn ... all drained ─▶ stop all
 //
@@ -24,9 +25,15 @@
 
 namespace sentinel::net {
 
+// What a turn without work does.
+enum class Idle {
+    spin,   // rte_pause: the lcore owns its CPU
+    yield,  // sched_yield: other lcores take turns on the CPU, and would wait out our time slice
+};
+
 class DutyCycle {
 public:
-    DutyCycle(unsigned lcore, std::vector<Duty*> duties, std::chrono::milliseconds drain_limit);
+    DutyCycle(unsigned lcore, std::vector<Duty*> duties, std::chrono::milliseconds drain_limit, Idle idle = Idle::spin);
 
     // The whole life of the cycle, for lcores that do nothing else (launched with lcore_launch).
     void run(const std::atomic<bool>& stop);
@@ -49,6 +56,7 @@ private:
     const unsigned lcore_;
     const std::vector<Duty*> duties_;
     const std::uint64_t drain_limit_tsc_;
+    const Idle idle_;
     bool draining_ = false;
     bool timed_out_ = false;
     std::uint64_t drain_deadline_tsc_ = 0;

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <iterator>
 #include <map>
+#include <span>
 #include <stdexcept>
 #include <string>
 #include <tuple>
@@ -61,8 +62,10 @@ std::string duty_name(const LcoreAssignment& a) {
     return name;
 }
 
-// One CPU the plan may use and what it carries so far.
+// One lcore the plan may use, the CPU it runs on, and what it carries so far. Without
+// share_cpus each CPU has one, numbered as the CPU.
 struct PoolCpu {
+    int lcore;
     const Cpu* cpu;
     bool main = false;
     bool rx = false;
@@ -91,6 +94,7 @@ public:
                 for (int w = 0; w < request_.workers_per_rx_queue; ++w)
                     place_worker(plan_.lcores[r], w);
         place_memory();
+        if (request_.share_cpus) warn_shared_cpus();
         std::ranges::sort(plan_.lcores, {}, [](const LcoreAssignment& a) {
             return std::tuple(a.lcore, a.role, a.port, a.queue, a.worker);
         });
@@ -149,31 +153,55 @@ private:
     }
 
     void build_pool() {
-        std::vector<int> cpus;
-        if (request_.operator_cpus.empty()) {
+        std::vector<OperatorLcore> lcores = request_.operator_lcores;
+        if (lcores.empty()) {
             for (const Cpu& c : topology_.cpus())
-                cpus.push_back(c.os_index);
+                lcores.push_back({c.os_index, c.os_index});
         } else {
-            cpus = request_.operator_cpus;
             std::vector<int> available;
             for (const Cpu& c : topology_.cpus())
                 available.push_back(c.os_index);
-            for (std::size_t i = 0; i < cpus.size(); ++i) {
-                if (topology_.find_cpu(cpus[i]) == nullptr)
-                    throw std::runtime_error("the lcore list names CPU " + std::to_string(cpus[i]) +
+            for (std::size_t i = 0; i < lcores.size(); ++i) {
+                const auto before = std::span(lcores).first(i);
+                if (topology_.find_cpu(lcores[i].cpu) == nullptr)
+                    throw std::runtime_error("the lcore list names CPU " + std::to_string(lcores[i].cpu) +
                                              ", which " + topology_.source() +
                                              " does not offer (it has " + cpu_list(available) +
                                              ")");
-                if (std::find(cpus.begin(), cpus.begin() + i, cpus[i]) != cpus.begin() + i)
-                    throw std::runtime_error("the lcore list names CPU " + std::to_string(cpus[i]) +
+                if (std::ranges::find(before, lcores[i].lcore, &OperatorLcore::lcore) != before.end())
+                    throw std::runtime_error("the lcore list names lcore " + std::to_string(lcores[i].lcore) +
                                              " twice");
+                if (!request_.share_cpus && std::ranges::find(before, lcores[i].cpu, &OperatorLcore::cpu) != before.end())
+                    throw std::runtime_error("the lcore list names CPU " + std::to_string(lcores[i].cpu) +
+                                             " twice: lcores that share a CPU take turns on it; add --share-cpus "
+                                             "to run so, slowly");
             }
-            std::ranges::sort(cpus);
+            std::ranges::sort(lcores, {}, &OperatorLcore::lcore);
         }
-        for (int cpu : cpus) {
-            pool_.push_back(PoolCpu{.cpu = topology_.find_cpu(cpu)});
-            pool_cpus_.push_back(cpu);
+        for (const OperatorLcore& l : lcores) {
+            pool_.push_back(PoolCpu{.lcore = l.lcore, .cpu = topology_.find_cpu(l.cpu)});
+            pool_cpus_.push_back(l.cpu);
         }
+        pool_cpus_ = sorted_unique(std::move(pool_cpus_));
+        if (request_.share_cpus && request_.operator_lcores.empty()) add_shared_lcores();
+    }
+
+    // share_cpus with the planner choosing: lcores beyond the CPUs' numbers, on the CPUs in turn
+    // from the one after main's, until every RX queue has one; EAL must be started with that map.
+    void add_shared_lcores() {
+        const std::size_t needed = static_cast<std::size_t>(total_rx_queues()) + 1;
+        if (pool_.size() >= needed) return;
+        int next = pool_cpus_.back() + 1;
+        const std::size_t cpus = pool_.size();
+        for (std::size_t i = 0; pool_.size() < needed; ++i) {
+            const PoolCpu& host = pool_[(1 + i) % cpus];
+            pool_.push_back(PoolCpu{.lcore = next++, .cpu = host.cpu});
+        }
+        std::string map;
+        for (const PoolCpu& p : pool_)
+            map += (map.empty() ? "" : ",") + std::to_string(p.lcore) + "@" + std::to_string(p.cpu->os_index);
+        plan_.notes.push_back("--share-cpus: " + std::to_string(pool_.size()) + " lcores on " +
+                              std::to_string(cpus) + " CPUs; start EAL with --lcores '" + map + "'");
     }
 
     void check_enough_cpus() const {
@@ -181,15 +209,29 @@ private:
         const std::size_t needed = static_cast<std::size_t>(rx_queues) + 1;
         if (pool_.size() >= needed)
             return;
-        const std::string offered = request_.operator_cpus.empty()
+        const std::string offered = request_.operator_lcores.empty()
                                         ? topology_.source() + " offers "
                                         : "the lcore list gives ";
         throw std::runtime_error(
-            "the plan needs at least " + std::to_string(needed) + " CPUs (one for each of the " +
-            std::to_string(rx_queues) +
+            "the plan needs at least " + std::to_string(needed) + " " + (request_.share_cpus ? "lcores" : "CPUs") +
+            " (one for each of the " + std::to_string(rx_queues) +
             " RX queues, and one for the main lcore, which worker duties can share) but " + offered +
-            std::to_string(pool_.size()) + " (" + cpu_list(pool_cpus_) +
-            "): use fewer RX queues, or give the plan more CPUs");
+            std::to_string(pool_.size()) + " (" + (request_.share_cpus ? "on CPUs " : "") + cpu_list(pool_cpus_) +
+            "): use fewer RX queues, or give the plan more " + (request_.share_cpus ? "lcores" : "CPUs") +
+            (request_.share_cpus ? "" : " (or --share-cpus, to run them in turns on fewer, slowly)"));
+    }
+
+    // With share_cpus, every lcore whose CPU another lcore of the plan runs on: warned, loudly.
+    void warn_shared_cpus() {
+        for (const LcoreAssignment& a : plan_.lcores) {
+            const auto other = std::ranges::find_if(plan_.lcores, [&](const LcoreAssignment& b) {
+                return b.cpu == a.cpu && b.lcore != a.lcore;
+            });
+            if (other == plan_.lcores.end() || a.role != Role::rx) continue;
+            plan_.warnings.push_back(duty_name(a) + " on lcore " + std::to_string(a.lcore) + " shares CPU " +
+                                     std::to_string(a.cpu) + " with lcore " + std::to_string(other->lcore) +
+                                     " (--share-cpus): they take turns, for tests and demos, not line rate");
+        }
     }
 
     void place_main() {
@@ -270,11 +312,11 @@ private:
     // caches the duty shares data with. nullptr when no CPU is free.
     PoolCpu* pick_free(int node, const Cpu* near) {
         PoolCpu* best = nullptr;
-        auto best_rank = std::tuple(true, 0, true, true);
+        auto best_rank = std::tuple(true, 0, 0, true, true);
         for (PoolCpu& p : pool_) {
             if (!p.free())
                 continue;
-            const auto rank = std::tuple(p.cpu->node != node, core_load(p.cpu->core),
+            const auto rank = std::tuple(p.cpu->node != node, cpu_load(p), core_load(p.cpu->core),
                                          near != nullptr && p.cpu->l3 != near->l3,
                                          near != nullptr && p.cpu->package != near->package);
             // Strictly better only: the pool is ascending, so ties go to the lowest CPU.
@@ -284,6 +326,14 @@ private:
             }
         }
         return best;
+    }
+
+    // The other lcores on p's CPU (share_cpus): 0 none, 1 only the light main lcore, 2 a busy one.
+    int cpu_load(const PoolCpu& p) const {
+        int load = 0;
+        for (const PoolCpu& o : pool_)
+            if (&o != &p && o.cpu == p.cpu) load = std::max(load, o.busy > 0 ? 2 : o.main ? 1 : 0);
+        return load;
     }
 
     // 0: the whole core is idle; 1: its other CPU runs only the light main lcore; 2: a sibling
@@ -317,7 +367,7 @@ private:
             ++cores_[p.cpu->core].busy;
             p.rx = p.rx || role == Role::rx;
         }
-        plan_.lcores.push_back(LcoreAssignment{.lcore = p.cpu->os_index,
+        plan_.lcores.push_back(LcoreAssignment{.lcore = p.lcore,
                                                .cpu = p.cpu->os_index,
                                                .node = p.cpu->node,
                                                .core = p.cpu->core,
@@ -335,7 +385,7 @@ private:
             if (&p != &chosen && p.cpu->core == chosen.cpu->core && p.busy > 0) {
                 plan_.warnings.push_back(
                     duty_name(a) + " on lcore " + std::to_string(a.lcore) + " shares core " +
-                    std::to_string(a.core) + " with busy lcore " + std::to_string(p.cpu->os_index) +
+                    std::to_string(a.core) + " with busy lcore " + std::to_string(p.lcore) +
                     ": no whole core is free on node " + std::to_string(a.node) +
                     ", so the SMT siblings split one core's throughput");
                 return;
@@ -419,6 +469,12 @@ int Plan::node_of(const MemoryRegion& region) const {
     const auto it = std::ranges::find(memory, region, &MemoryPlacement::region);
     if (it == memory.end()) throw std::logic_error("the plan has no memory region " + region.name());
     return it->node;
+}
+
+bool Plan::shares_cpu(int lcore) const {
+    const auto self = std::ranges::find(lcores, lcore, &LcoreAssignment::lcore);
+    if (self == lcores.end()) return false;
+    return std::ranges::any_of(lcores, [&](const LcoreAssignment& a) { return a.cpu == self->cpu && a.lcore != lcore; });
 }
 
 int Plan::stage_lcore(int port, int queue, std::size_t stage) const {

@@ -17,6 +17,8 @@
 //      main lcore's SMT sibling (main is light), then a busy core's sibling (warned). A remote
 //      node comes only when the port's node has no free CPU: warned, or refused on request.
 //      RX never shares a CPU: a poll loop that loses its CPU for a time slice loses packets.
+//      Unless share_cpus: then several lcores may run on one CPU (RX ones too, each warned), so
+//      that a small machine runs any number of queues, slowly, for tests and demos.
 //   3. Each RX queue's worker lcores take free CPUs by the same order around the RX lcore's node,
 //      preferring its L3, then its package.
 //   4. With no free CPU left, a worker duty joins the duty cycle of the least-loaded lcore that
@@ -26,13 +28,16 @@
 //      queues + 1 is an error.
 //   5. Memory for a queue goes on its RX lcore's node; memory for a whole port (its mempool) on
 //      the port's node, where the NIC writes packets.
-// Lcore ids equal CPU numbers, as EAL's -l option makes them; duties that share an lcore run in
-// one duty cycle on it. Threads outside EAL pin themselves with Plan::cpus(role).
+// Lcore ids equal CPU numbers, as EAL's -l option makes them, except where the operator's list
+// maps them otherwise (--lcores '2@0') or share_cpus adds lcores beyond the CPUs (a note gives
+// EAL's --lcores map). Duties that share an lcore run in one duty cycle on it. Threads outside EAL
+// pin themselves with Plan::cpus(role).
 //
 // Thread safety: make_plan is a pure function; a Plan is a plain value.
 
 #include <cstddef>
 #include <map>
+#include <span>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -58,12 +63,19 @@ struct MemoryRequest {
     std::size_t bytes;
 };
 
+// An lcore of the operator's list (EAL -l, --lcores) and the CPU it runs on.
+struct OperatorLcore {
+    int lcore;
+    int cpu;
+};
+
 // The empty {} let callers write designated initialisers naming only the fields they set, without
 // -Wmissing-field-initializers.
 struct PlanRequest {
     std::vector<PortRequest> ports{};
     int workers_per_rx_queue = 1;         // lcores running each queue's stages after RX
-    std::vector<int> operator_cpus{};     // the operator's lcore list (EAL -l); empty: choose
+    std::vector<OperatorLcore> operator_lcores{};  // the operator's lcores (EAL -l, --lcores); empty: choose
+    bool share_cpus = false;              // lcores may share a CPU, RX ones too (warned): tests, demos
     bool refuse_cross_node = false;       // throw instead of warning when a duty leaves its node
     std::optional<int> port_numa_node{};  // the node of ports that report none (--port-numa-node N)
     std::map<int, int> port_numa_nodes{}; // by port id, before port_numa_node (--port-numa-node P:N,...)
@@ -111,6 +123,9 @@ struct Plan {
     // they are built): its worker lcores take them in turn. Throws std::logic_error when the plan
     // gives the queue no worker.
     int stage_lcore(int port, int queue, std::size_t stage) const;
+    // Whether another lcore of the plan runs on `lcore`'s CPU (share_cpus): its cycle then yields
+    // the CPU when it has no work, instead of spinning through the other's time.
+    bool shares_cpu(int lcore) const;
 };
 
 // Throws std::runtime_error naming what is short and what to change: too few CPUs, a port's or a

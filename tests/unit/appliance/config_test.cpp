@@ -47,7 +47,7 @@ TEST(Config, HelpStopsParsingAndUsageNamesEveryOption) {
     EXPECT_TRUE(command_line({"--help", "--no-such-option"}).help);
     const std::string text(usage());
     for (const char* option : {"--plan", "--topology", "--port-numa-node", "--rx-queues", "--ring-size",
-                               "--refuse-cross-node", "--ports", "--burst", "--full-policy", "--duration",
+                               "--refuse-cross-node", "--share-cpus", "--ports", "--burst", "--full-policy", "--duration",
                                "--stop-when-idle", "--stats-interval", "--stats-out", "--config", "--capture",
                                "--capture-filter", "--snaplen", "--rotate-size", "--rotate-seconds", "--max-files",
                                "--force", "--forward", "--forward-filter", "--feed", "--feed-a", "--feed-b",

@@ -211,9 +211,13 @@ TEST(Graph, ASmallMachineRunsStagesBesideMain) {
 
 TEST(PlanRequest, ARingAndWithCaptureJournalBuffersPerQueue) {
     const Config c = config({"--rx-queues", "2", "--ring-size", "1024", "--capture", "c", "--refuse-cross-node",
-                            "--port-numa-node", "1"});
-    platform::PlanRequest r = plan_request(c, {4, 5, 6}, {{.port = 0, .numa_node = -1}, {.port = 3, .numa_node = 0}});
-    EXPECT_EQ(r.operator_cpus, (std::vector<int>{4, 5, 6}));
+                            "--port-numa-node", "1", "--share-cpus"});
+    platform::PlanRequest r =
+        plan_request(c, {{4, 4}, {5, 5}, {6, 4}}, {{.port = 0, .numa_node = -1}, {.port = 3, .numa_node = 0}});
+    ASSERT_EQ(r.operator_lcores.size(), 3u);
+    EXPECT_EQ(r.operator_lcores[2].lcore, 6);
+    EXPECT_EQ(r.operator_lcores[2].cpu, 4);
+    EXPECT_TRUE(r.share_cpus);
     EXPECT_TRUE(r.refuse_cross_node);
     EXPECT_EQ(r.port_numa_node, 1);
     ASSERT_EQ(r.ports.size(), 2u);
@@ -226,6 +230,18 @@ TEST(PlanRequest, ARingAndWithCaptureJournalBuffersPerQueue) {
     ASSERT_EQ(r.memory.size(), 8u);
     EXPECT_EQ(r.memory[5].region, MemoryRegion::journal(0, 1));
     EXPECT_EQ(r.memory[5].bytes, kJournalBuffersPerRing * capture::journal_sizing(0, c.snaplen).buffer_bytes);
+}
+
+TEST(Graph, LcoresThatShareACpuYieldIt) {
+    const platform::Topology two = platform::Topology::from_synthetic("pack:1 [numa] core:2 pu:1");
+    const Config c = config({"--rx-queues", "2", "--share-cpus"});
+    const platform::Plan plan =
+        platform::make_plan(two, plan_request(c, {{0, 0}, {1, 1}, {2, 0}, {3, 1}}, {{.port = 0, .numa_node = 0}}));
+    const Graph g = make_graph(c, plan);
+    ASSERT_EQ(g.rings.size(), 2u);
+    EXPECT_NE(g.rings[0].rx_lcore, g.rings[1].rx_lcore);
+    EXPECT_EQ(g.shared_cpu_lcores, (std::vector<int>{0, 1, 2, 3}));
+    EXPECT_TRUE(make_graph(config({}), plan_for(1, 1)).shared_cpu_lcores.empty());
 }
 
 TEST(Graph, APlanWithoutTheRingsRegionIsTheCallersBug) {

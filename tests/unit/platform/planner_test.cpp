@@ -48,6 +48,13 @@ int mentioning(const std::vector<std::string>& lines, const std::string& needle)
         lines, [&](const std::string& line) { return line.find(needle) != std::string::npos; }));
 }
 
+// An lcore list as -l gives it: each lcore numbered as its CPU.
+std::vector<OperatorLcore> on_cpus(std::initializer_list<int> cpus) {
+    std::vector<OperatorLcore> lcores;
+    for (const int cpu : cpus) lcores.push_back({cpu, cpu});
+    return lcores;
+}
+
 std::string error_of(const Topology& topology, const PlanRequest& request) {
     try {
         make_plan(topology, request);
@@ -195,7 +202,7 @@ TEST(Planner, TooFewCpusSaysHowManyAndWhatToDo) {
 
 TEST(Planner, OperatorListCrossingNodesWarns) {
     const PlanRequest request{.ports = {{.port = 0, .numa_node = 1, .rx_queues = 1}},
-                              .operator_cpus = {0, 1, 2, 3}};
+                              .operator_lcores = on_cpus({0, 1, 2, 3})};
     const Plan plan = make_plan(dual_socket(), request);
     EXPECT_EQ(rx_of(plan, 0, 0).node, 0);
     ASSERT_EQ(plan.warnings.size(), 1u) << format(plan);
@@ -207,7 +214,7 @@ TEST(Planner, OperatorListCrossingNodesWarns) {
 
 TEST(Planner, OperatorListCrossingNodesIsRefusedOnRequest) {
     const PlanRequest request{.ports = {{.port = 0, .numa_node = 1, .rx_queues = 1}},
-                              .operator_cpus = {0, 1, 2, 3},
+                              .operator_lcores = on_cpus({0, 1, 2, 3}),
                               .refuse_cross_node = true};
     const std::string what = error_of(dual_socket(), request);
     EXPECT_EQ(what.rfind("refusing a cross-node plan: rx port=0 queue=0", 0), 0u) << what;
@@ -215,7 +222,7 @@ TEST(Planner, OperatorListCrossingNodesIsRefusedOnRequest) {
 
 TEST(Planner, OperatorListIsUsedAsGivenWithItsFirstCpuAsMain) {
     const PlanRequest request{.ports = {{.port = 0, .numa_node = 1, .rx_queues = 1}},
-                              .operator_cpus = {25, 10, 9}};
+                              .operator_lcores = on_cpus({25, 10, 9})};
     const Plan plan = make_plan(dual_socket(), request);
     EXPECT_EQ(plan.main_lcore(), 9);
     EXPECT_EQ(rx_of(plan, 0, 0).cpu, 10);
@@ -225,12 +232,51 @@ TEST(Planner, OperatorListIsUsedAsGivenWithItsFirstCpuAsMain) {
 
 TEST(Planner, OperatorListMustNameCpusOfTheTopologyOnce) {
     const std::string missing = error_of(
-        dual_socket(), {.ports = {{.port = 0, .numa_node = 0}}, .operator_cpus = {0, 40}});
+        dual_socket(), {.ports = {{.port = 0, .numa_node = 0}}, .operator_lcores = on_cpus({0, 40})});
     EXPECT_NE(missing.find("CPU 40"), std::string::npos) << missing;
     EXPECT_NE(missing.find("0-31"), std::string::npos) << missing;
     const std::string twice = error_of(
-        dual_socket(), {.ports = {{.port = 0, .numa_node = 0}}, .operator_cpus = {0, 1, 1}});
-    EXPECT_NE(twice.find("CPU 1 twice"), std::string::npos) << twice;
+        dual_socket(), {.ports = {{.port = 0, .numa_node = 0}}, .operator_lcores = on_cpus({0, 1, 1})});
+    EXPECT_NE(twice.find("lcore 1 twice"), std::string::npos) << twice;
+}
+
+TEST(Planner, LcoresSharingACpuNeedShareCpus) {
+    const PlanRequest request{.ports = {{.port = 0, .numa_node = 0, .rx_queues = 2}},
+                              .operator_lcores = {{0, 0}, {1, 1}, {2, 0}, {3, 1}}};
+    const std::string what = error_of(two_cpus(), request);
+    EXPECT_NE(what.find("names CPU 0 twice"), std::string::npos) << what;
+    EXPECT_NE(what.find("--share-cpus"), std::string::npos) << what;
+    const std::string short_of_cpus = error_of(two_cpus(), {.ports = {{.port = 0, .numa_node = 0, .rx_queues = 2}}});
+    EXPECT_NE(short_of_cpus.find("needs at least 3 CPUs"), std::string::npos) << short_of_cpus;
+    EXPECT_NE(short_of_cpus.find("--share-cpus"), std::string::npos) << short_of_cpus;
+}
+
+TEST(Planner, SharedCpusGiveEachRxQueueALcoreOfItsOwnAndSaySo) {
+    PlanRequest request{.ports = {{.port = 0, .numa_node = 0, .rx_queues = 2}},
+                        .operator_lcores = {{0, 0}, {1, 1}, {2, 0}, {3, 1}},
+                        .share_cpus = true};
+    request.memory = {{.region = MemoryRegion::ring(0, 0), .bytes = 4096}, {.region = MemoryRegion::ring(0, 1), .bytes = 4096}};
+    const Plan plan = make_plan(two_cpus(), request);
+    EXPECT_EQ(plan.main_lcore(), 0);
+    const std::vector<LcoreAssignment> rx = with_role(plan, Role::rx);
+    ASSERT_EQ(rx.size(), 2u);
+    EXPECT_EQ(rx[0].lcore, 1) << "the first RX queue takes a CPU no lcore uses yet";
+    EXPECT_EQ(rx[0].cpu, 1);
+    EXPECT_EQ(rx[1].lcore, 2) << "the second shares the light main lcore's CPU before a busy one's";
+    EXPECT_EQ(rx[1].cpu, 0);
+    for (const LcoreAssignment& w : with_role(plan, Role::worker)) {
+        EXPECT_NE(w.lcore, 1);
+        EXPECT_NE(w.lcore, 2) << "an RX lcore runs nothing else";
+    }
+    EXPECT_TRUE(plan.shares_cpu(1) && plan.shares_cpu(2) && plan.shares_cpu(0));
+    EXPECT_EQ(mentioning(plan.warnings, "(--share-cpus): they take turns"), 2) << format(plan);
+}
+
+TEST(Planner, SharedCpusWithoutAnLcoreListNameTheLcoresEalNeeds) {
+    const Plan plan = make_plan(two_cpus(), {.ports = {{.port = 0, .numa_node = 0, .rx_queues = 3}}, .share_cpus = true});
+    EXPECT_EQ(with_role(plan, Role::rx).size(), 3u);
+    EXPECT_EQ(mentioning(plan.notes, "start EAL with --lcores '0@0,1@1,2@1,3@0'"), 1) << format(plan);
+    EXPECT_FALSE(plan.shares_cpu(-1));
 }
 
 TEST(Planner, PortWithoutNodeIsPlannedOnNode0WithANote) {
