@@ -276,6 +276,20 @@ same_packets() {
   return 1
 }
 
+# same_multiset CAPTURE INPUT...: CAPTURE holds exactly the packets of the INPUTs, byte for byte, in
+# any order (rings that run at once interleave).
+same_multiset() {
+  local capture=$1
+  shift
+  packets "$capture" | sort >"$tmp/actual.sorted" || return 1
+  local input
+  for input in "$@"; do packets "$input" || return 1; done | sort >"$tmp/expected.sorted"
+  cmp -s "$tmp/expected.sorted" "$tmp/actual.sorted" && return 0
+  echo "      packets differ as a multiset ($(wc -l <"$tmp/expected.sorted") expected, $(wc -l <"$tmp/actual.sorted") captured):"
+  diff "$tmp/expected.sorted" "$tmp/actual.sorted" | cut -c1-160 | head -6 | sed 's/^/      | /'
+  return 1
+}
+
 no_leak() {  # no_leak: stderr says nothing of leaked mbufs
   ! grep -qi 'leak' "$tmp/err" || { grep -i 'leak' "$tmp/err" | head -3 | sed 's/^/      | /'; return 1; }
 }
