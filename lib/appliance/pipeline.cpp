@@ -1,7 +1,5 @@
 #include "pipeline.hpp"
 
-#include <rte_cycles.h>
-
 #include <algorithm>
 #include <chrono>
 #include <exception>
@@ -81,7 +79,7 @@ public:
             }
             case StageKind::capture:
                 add(capture_.emplace(need(sinks.journal, "a capture journal"), index, config.snaplen,
-                                     sinks.interface_of_port, sinks.clock, rte_get_tsc_hz(), kCaptureFlushAfter));
+                                     sinks.interface_of_port, sinks.clock, kCaptureFlushAfter));
                 break;
             case StageKind::forward:
                 add(forward_.emplace(static_cast<std::uint16_t>(*config.forward), static_cast<std::uint16_t>(index)));

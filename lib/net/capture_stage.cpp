@@ -26,7 +26,7 @@ void copy_packet(const rte_mbuf* m, std::byte* to, std::uint32_t len) {
 }  // namespace
 
 CaptureStage::CaptureStage(capture::Journal& journal, std::size_t producer, std::uint32_t snaplen,
-                           std::vector<std::uint32_t> interface_of_port, const TscClock& clock, std::uint64_t tsc_hz,
+                           std::vector<std::uint32_t> interface_of_port, const TscClock& clock,
                            std::chrono::milliseconds flush_after)
     : journal_(journal),
       producer_index_(producer),
@@ -34,8 +34,8 @@ CaptureStage::CaptureStage(capture::Journal& journal, std::size_t producer, std:
       snaplen_(snaplen),
       interface_of_port_(std::move(interface_of_port)),
       clock_(clock),
-      flush_after_tsc_(TscRate(tsc_hz).ticks(flush_after)),
-      stall_limit_tsc_(TscRate(tsc_hz).ticks(kWriterStallLimit)) {}
+      flush_after_tsc_(clock.ticks(flush_after)),
+      stall_limit_tsc_(clock.ticks(kWriterStallLimit)) {}
 
 std::byte* CaptureStage::reserve(const PacketSlot& slot, std::uint32_t captured) {
     const std::uint32_t interface = interface_of_port_[slot.port];

@@ -39,10 +39,10 @@ public:
     static constexpr std::chrono::milliseconds kWriterStallLimit{2000};
 
     // `producer`: this stage's index in the journal. `interface_of_port[p]`: the journal interface
-    // of DPDK port p. `tsc_hz`: rte_get_tsc_hz(). Throws std::out_of_range for a producer the
-    // journal lacks.
+    // of DPDK port p. `clock` stamps the packets and times the flush and the writer stall. Throws
+    // std::out_of_range for a producer the journal lacks.
     CaptureStage(capture::Journal& journal, std::size_t producer, std::uint32_t snaplen,
-                 std::vector<std::uint32_t> interface_of_port, const TscClock& clock, std::uint64_t tsc_hz,
+                 std::vector<std::uint32_t> interface_of_port, const TscClock& clock,
                  std::chrono::milliseconds flush_after);
 
     void on_events(std::span<PacketSlot> slots, std::int64_t first_sequence, bool end_of_batch);

@@ -52,7 +52,7 @@ TEST_F(CaptureStageOnSmallDisk, CountsCapturedOnlyOnceWritten) {
     capture::Journal journal({.path = path, .buffer_bytes = 64 << 10, .buffers_per_producer = 4},
                              {{"port0", 1514}}, 1);
     const TscClock clock(rte_rdtsc(), rte_get_tsc_hz());
-    CaptureStage stage(journal, 0, 1514, {0}, clock, rte_get_tsc_hz(), 100ms);
+    CaptureStage stage(journal, 0, 1514, {0}, clock, 100ms);
 
     // 4 MiB of 1000-byte frames for a 2 MiB disk, 64 to a batch, until the stage drops them.
     std::vector<std::byte> frame(1000, std::byte{0x5a});
