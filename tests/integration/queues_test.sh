@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Several RX rings at once on a 2-CPU machine (--share-cpus): net_pcap with one rx_pcap file per
-# queue, 2 and 4 queues, capture on. The capture holds every input packet exactly once, byte for
+# queue, 2 and 4 queues on one port and 2 on each of two ports, capture on. The capture holds every input packet exactly once, byte for
 # byte (compared as a multiset: the rings interleave in the file), rx and captured counts equal the
 # inputs', every identity holds, the journal checks, no mbuf leaks, and each queue has an RX lcore
 # of its own. Without --share-cpus the plan refuses and names the option.
@@ -47,5 +47,32 @@ for queues in 2 4; do
   check "$name: sentinel-journal check" journal_ok "$tmp/q$queues.pcapng"
   check "$name: tshark reads it" tshark_ok "$tmp/q$queues.pcapng"
 done
+
+# ---- two ports at once, two queues each: each port's packets under its own interface -------------------
+vdevs=() inputs0=() inputs1=() total=0
+for port in 0 1; do
+  vdev="net_pcap$port"
+  for q in 0 1; do
+    f="$tmp/p$port.$q.pcap"
+    python3 "$gen" --count $((1500 + 500 * q + 300 * port)) --seed $((50 + 2 * port + q)) --out "$f" ||
+      { echo "gen_traffic.py failed"; exit 1; }
+    vdev+=",rx_pcap=$f"
+    total=$((total + 1500 + 500 * q + 300 * port))
+    if ((port == 0)); then inputs0+=("$f"); else inputs1+=("$f"); fi
+  done
+  vdevs+=(--vdev "$vdev")
+done
+run "${shared[@]}" --lcores '0@0,1@1,2@0,3@1,4@0,5@1' "${vdevs[@]}" -- --rx-queues 2 --share-cpus \
+  --capture "$tmp/ports.pcapng" --stop-when-idle "$IDLE_MS" --stats-out "$tmp/ports.stats"
+check "two ports: exit 0" equals exit 0 "$rc"
+check "two ports: four rings" equals rings 4 "$(grep -c '^lcore=.* role=rx ' "$tmp/out")"
+check "two ports: rx_packets = the inputs ($total)" equals rx_packets "$total" "$(value rx_packets "$tmp/ports.stats")"
+for port in 0 1; do
+  timeout 60 tshark -r "$tmp/ports.pcapng" -Y "frame.interface_id == $port" -w "$tmp/port$port.pcapng" 2>/dev/null
+done
+check "two ports: port 0's packets, once each, under interface 0" same_multiset "$tmp/port0.pcapng" "${inputs0[@]}"
+check "two ports: port 1's packets, once each, under interface 1" same_multiset "$tmp/port1.pcapng" "${inputs1[@]}"
+check "two ports: identities ok" identities_ok
+check "two ports: no mbuf leak" no_leak
 
 finish_test
