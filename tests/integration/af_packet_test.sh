@@ -4,7 +4,7 @@
 # stack or network); tcpreplay sends a generated pcap into the far end; sentinel, run inside the near
 # namespace, captures until idle. What it captured, filtered to the generator's source MACs (the kernel may add
 # frames of its own), is exactly what was sent, byte for byte and in order, and so is a filtered
-# capture, against tcpdump's selection.
+# capture, against tcpdump's selection; and so, as a multiset, is a capture over four queue pairs.
 # usage: af_packet_test.sh SENTINEL JOURNAL HUGEPAGES_SH GEN_TRAFFIC_PY
 # Needs root, 2M hugepages (reserves 256, gives back what it added), network namespaces, veth,
 # tcpreplay, tshark and tcpdump; exits 77 without them.
@@ -29,12 +29,21 @@ oracle "$tmp/in.pcap" 'len >= 14' "$tmp/sent.pcap"
 sent=$(packets --count "$tmp/sent.pcap")
 ours='ether[6:4] = 0x02534e54'  # every generated source MAC starts 02:53:4e:54
 
-# replay NAME FILTER: sentinel captures from the near end with FILTER while tcpreplay sends in.pcap
-# from the far end; sets $replayed (what tcpreplay says it sent).
+# replay NAME FILTER [QUEUES]: sentinel captures from the near end with FILTER while tcpreplay sends
+# in.pcap from the far end; sets $replayed (what tcpreplay says it sent). QUEUES > 1: that many
+# af_packet queue pairs (the kernel's fanout spreads the flows over them), an RX ring each, on the
+# 2 CPUs with --share-cpus.
 replay() {
-  local name=$1 filter=$2
-  start "${eal[@]}" --vdev "net_af_packet0,iface=$near" -- --capture "$tmp/$name.pcapng" --capture-filter "$filter" \
-    --stop-when-idle 2000 --stats-out "$tmp/$name.stats"
+  local name=$1 filter=$2 queues=${3:-1} l
+  local -a lcores=("${eal[@]}") options=()
+  if ((queues > 1)); then
+    local map=0@0
+    for ((l = 1; l <= queues + 1; l++)); do map+=",$l@$((l % 2))"; done
+    lcores=("${eal[@]:2}" --lcores "$map")
+    options=(--rx-queues "$queues" --share-cpus)
+  fi
+  start "${lcores[@]}" --vdev "net_af_packet0,iface=$near,qpairs=$queues" -- "${options[@]}" \
+    --capture "$tmp/$name.pcapng" --capture-filter "$filter" --stop-when-idle 2000 --stats-out "$tmp/$name.stats"
   if ! wait_started; then
     finish_run
     show_run af_packet "$name"
@@ -75,5 +84,15 @@ check "'vlan and udp': the same packets as tcpdump ($expected)" same_packets "vl
   "$tmp/vlan_udp.pcapng"
 check "'vlan and udp': captured_packets" equals captured_packets "$expected" "$(value captured_packets "$tmp/vlan_udp.stats")"
 check "'vlan and udp': identities ok" identities_ok
+
+# ---- four queue pairs, an RX ring each, on the 2 CPUs (--share-cpus) ------------------------------------
+replay four "$ours" 4
+check "four queues: exit 0" equals exit 0 "$rc"
+check "four queues: four rings" equals rings 4 "$(grep -c '^lcore=.* role=rx ' "$tmp/out")"
+check "four queues: tcpreplay sent every frame ($sent)" equals sent "$sent" "$replayed"
+check "four queues: captured what was sent, once each, byte for byte" same_multiset "$tmp/four.pcapng" "$tmp/sent.pcap"
+check "four queues: captured_packets" equals captured_packets "$sent" "$(value captured_packets "$tmp/four.stats")"
+check "four queues: identities ok" identities_ok
+check "four queues: no mbuf leak" no_leak
 
 finish_test
