@@ -30,7 +30,7 @@
 // Footprint with the default BookConfig, all allocated and faulted in at construction: order table
 // 2^23 slots x 16 B = 128 MiB, levels 2^20 x 32 B = 32 MiB, rungs 2^22 x 8 B = 32 MiB, books 64 Ki x
 // 32 B = 2 MiB. The prefetch_*() hints let a caller that sees messages before it applies them
-// (FeedHandler::on_packet) hide the misses on the table and the levels.
+// (FeedEngine, through FeedHandler's hints) hide the misses on the table and the levels.
 //
 // Thread safety: one owner thread; the counters it adds to may be read from any.
 

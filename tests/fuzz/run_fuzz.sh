@@ -5,7 +5,7 @@
 #
 #   tests/fuzz/run_fuzz.sh [SECONDS]     default 20, split between the targets; exit 0 when nothing was found
 #
-#   feed_fuzz          MoldUDP64 framing, ITCH 5.0 decoding and the books (FeedHandler::on_packet)
+#   feed_fuzz          MoldUDP64 framing, ITCH 5.0 decoding and the books (FeedHandler::on_message)
 #   arbitration_fuzz   the line arbitrator and the feed engine: lines A, B and recovery, gaps,
 #                      re-requests, timers, hostile sequence numbers (its invariants: the .cpp)
 #
