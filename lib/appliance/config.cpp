@@ -307,9 +307,13 @@ void check_feed(const Config& o) {
 std::string_view usage() noexcept { return kUsage; }
 
 void check_feed_rings(const Config& o, std::size_t rings) {
-    if (o.feed && rings != 1)
-        throw std::invalid_argument("--feed needs every line in one RX ring, and this run would have " +
-                                    std::to_string(rings) + ": use --rx-queues 1 and one receiving port (--ports P)");
+    if (!o.feed) return;
+    const std::size_t lines = (o.feed_a ? 1 : 0) + (o.feed_b ? 1 : 0) + (o.rerequest_server ? 1 : 0);
+    if (rings > lines)
+        throw std::invalid_argument("--feed reads each line from one RX ring, and this run would spread its " +
+                                    std::to_string(lines) + (lines == 1 ? " line" : " lines") + " over " +
+                                    std::to_string(rings) + " rings: receive with at most one ring per line (--ports "
+                                    "and --rx-queues), e.g. line A on one port and line B on another");
 }
 
 CommandLine parse_command_line(int argc, char** argv) {

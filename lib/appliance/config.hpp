@@ -75,8 +75,9 @@ CommandLine parse_command_line(int argc, char** argv);
 // The text --help prints.
 std::string_view usage() noexcept;
 
-// The feed reads every line from one RX ring: throws std::invalid_argument with the fix when
-// --feed would receive on `rings` rings.
+// The feed takes each line (A, B, the recovery answers) from one RX ring, so that the line's
+// packets keep their order: throws std::invalid_argument with the fix when --feed would receive on
+// more rings than it has lines.
 void check_feed_rings(const Config& config, std::size_t rings);
 
 }  // namespace sentinel::appliance

@@ -105,13 +105,14 @@ Graph make_graph(const Config& c, const platform::Plan& plan) {
     for (const int lcore : g.lcores())
         if (plan.shares_cpu(lcore)) g.shared_cpu_lcores.push_back(lcore);
     if (c.feed) {
+        const RingSpec& first = g.rings.front();
+        const std::size_t feed_stage = *first.stage(StageKind::feed);
         g.feed = FeedSpec{.books = feed::BookConfig::for_orders(c.feed_max_orders.value_or(Config::kFeedMaxOrders)),
-                          .book_out = c.book_out};
-        if (c.tob_multicast || c.tob_out) {
-            const RingSpec& ring = g.rings.front();
-            g.publisher = PublisherSpec{
-                .ring = 0, .lcore = plan.stage_lcore(ring.port, ring.queue, *ring.stage(StageKind::feed) + 1)};
-        }
+                          .book_out = c.book_out,
+                          .lcore = first.stages[feed_stage].lcore};
+        for (RingSpec& ring : g.rings) ring.stages[*ring.stage(StageKind::feed)].lcore = g.feed->lcore;
+        if (c.tob_multicast || c.tob_out)
+            g.publisher = PublisherSpec{.lcore = plan.stage_lcore(first.port, first.queue, feed_stage + 1)};
     }
     return g;
 }

@@ -6,6 +6,7 @@
 //   port P queue Q ─▶ RX (rx lcore) ─▶ ring ─▶ filter ─▶ forward ─┼─▶ release
 //                                                 └─▶ feed ────┘
 //                                                       └─▶ top-of-book ring ─▶ publisher
+//   port Q queue R ─▶ ... ─▶ filter ─▶ feed ─┘  (line B on another port: the same engine)
 //
 // One ring per RX queue the plan lists, on the RX lcore's node. The filter writes each slot's
 // verdict, one bit per rule; capture, forward and feed read it in parallel; release follows every
@@ -61,15 +62,17 @@ struct RingSpec {
     std::optional<std::size_t> stage(StageKind kind) const noexcept;
 };
 
-// The feed's books, sized for --feed-max-orders, and where they are written.
+// The feed: one engine, its books sized for --feed-max-orders, fed by the feed stage of every ring
+// (a line per ring at most: check_feed_rings). Those stages run on one lcore, the first ring's
+// feed stage's, which drives the engine from all of them in turn.
 struct FeedSpec {
     feed::BookConfig books;
     std::optional<std::string> book_out;
+    int lcore;
 };
 
-// The top-of-book publisher: it follows the feed stage of rings[ring].
+// The top-of-book publisher: it follows the feed, on the lcore after the first ring's feed stage.
 struct PublisherSpec {
-    std::size_t ring;
     int lcore;
 };
 

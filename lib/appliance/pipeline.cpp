@@ -49,8 +49,8 @@ T& need(T* sink, const char* what) {
 // One ring and the stages the graph gives it.
 class Pipeline::Ring {
 public:
-    Ring(const RingSpec& spec, std::size_t index, const Graph& graph, const Config& config, const Sinks& sinks,
-         net::TopOfBookRing* tops, std::pmr::memory_resource& memory, const std::atomic<bool>& stop)
+    Ring(const RingSpec& spec, std::size_t index, const Config& config, const Sinks& sinks, net::FeedStage* feed,
+         std::pmr::memory_resource& memory, const std::atomic<bool>& stop)
         : spec_(spec),
           name_(spec.memory.name()),
           ring_(std::allocator_arg, std::pmr::polymorphic_allocator<net::PacketSlot>(&memory), config.ring_size),
@@ -84,19 +84,7 @@ public:
             case StageKind::forward:
                 add(forward_.emplace(static_cast<std::uint16_t>(*config.forward), static_cast<std::uint16_t>(index)));
                 break;
-            case StageKind::feed:
-                try {
-                    const FeedSpec& f = *graph.feed;
-                    add(feed_.emplace(net::FeedStageConfig{.arbitration = {}, .books = f.books,
-                                                           .book_out = f.book_out.value_or("")},
-                                      sinks.rerequests, tops, sinks.clock, memory));
-                } catch (const std::system_error& e) {
-                    throw std::runtime_error(std::string(e.what()) + ": the feed's books need hugepage memory for " +
-                                             std::to_string(graph.feed->books.max_orders) +
-                                             " orders (about 50 bytes each): reserve more hugepages or lower "
-                                             "--feed-max-orders");
-                }
-                break;
+            case StageKind::feed: add(feed_.emplace(need(feed, "the feed"))); break;
             case StageKind::release: add(release_); break;
             }
         }
@@ -111,7 +99,6 @@ public:
     disruptor::EventProcessor& processor(std::size_t stage) const noexcept { return *processors_[stage]; }
     std::size_t stages() const noexcept { return processors_.size(); }
     net::CaptureStage* capture() noexcept { return capture_ ? &*capture_ : nullptr; }
-    net::FeedStage* feed() noexcept { return feed_ ? &*feed_ : nullptr; }
     const disruptor::EventProcessor& release() const noexcept {
         return *processors_[*spec_.stage(StageKind::release)];
     }
@@ -132,6 +119,15 @@ public:
     }
 
 private:
+    // The ring's feed stage: its slots go to the one FeedStage that every ring's feed stage shares
+    // (they all run on its lcore, so it is driven from one thread).
+    struct FeedInput {
+        net::FeedStage& stage;
+        void on_events(std::span<net::PacketSlot> slots, std::int64_t first_sequence, bool end_of_batch) {
+            stage.on_events(slots, first_sequence, end_of_batch);
+        }
+    };
+
     const RingSpec& spec_;
     std::string name_;
     net::PacketRing ring_;
@@ -139,7 +135,7 @@ private:
     std::optional<net::FilterStage> filter_;
     std::optional<net::CaptureStage> capture_;
     std::optional<net::ForwardStage> forward_;
-    std::optional<net::FeedStage> feed_;
+    std::optional<FeedInput> feed_;
     net::ReleaseStage release_;
     std::vector<disruptor::EventProcessor*> processors_;  // by stage index
 };
@@ -149,21 +145,31 @@ void Pipeline::check_filters(const Graph& graph) {
         for (const FilterRule& rule : r.rules) compile(rule);
 }
 
+void Pipeline::build_feed(const FeedSpec& spec, const Sinks& sinks, std::pmr::memory_resource& memory) {
+    if (graph_.publisher)  // before the feed stage that publishes into it
+        tops_.emplace(std::allocator_arg, std::pmr::polymorphic_allocator<net::TopOfBookEvent>(&memory), kTopOfBookSlots);
+    try {
+        feed_.emplace(net::FeedStageConfig{.arbitration = {}, .books = spec.books, .book_out = spec.book_out.value_or("")},
+                      sinks.rerequests, tops_ ? &*tops_ : nullptr, sinks.clock, memory);
+    } catch (const std::system_error& e) {
+        throw std::runtime_error(std::string(e.what()) + ": the feed's books need hugepage memory for " +
+                                 std::to_string(spec.books.max_orders) +
+                                 " orders (about 50 bytes each): reserve more hugepages or lower --feed-max-orders");
+    }
+}
+
 Pipeline::Pipeline(const Graph& graph, const Config& config, const Sinks& sinks) : graph_(graph) {
     std::map<int, std::vector<net::Duty*>> duties;  // by lcore
+    std::vector<net::StageDuty*> feed_stages;        // every ring's, for the one feed duty
     for (std::size_t index = 0; index < graph_.rings.size(); ++index) {
         const RingSpec& spec = graph_.rings[index];
         std::unique_ptr<platform::DpdkMemory>& memory = memory_[spec.node];
         if (!memory) memory = std::make_unique<platform::DpdkMemory>(spec.node);
-        const bool publishes = graph_.publisher && graph_.publisher->ring == index;
-        if (publishes)
-            tops_.emplace(std::allocator_arg, std::pmr::polymorphic_allocator<net::TopOfBookEvent>(memory.get()),
-                          kTopOfBookSlots);
-        Ring& ring = *rings_.emplace_back(std::make_unique<Ring>(spec, index, graph_, config, sinks,
-                                                                 tops_ ? &*tops_ : nullptr, *memory, stop_));
+        if (graph_.feed && !feed_) build_feed(*graph_.feed, sinks, *memory);  // on the first feed ring's node
+        Ring& ring = *rings_.emplace_back(
+            std::make_unique<Ring>(spec, index, config, sinks, feed_ ? &*feed_ : nullptr, *memory, stop_));
         duties[spec.rx_lcore].push_back(&ring.rx());
 
-        net::FeedDuty* feed_duty = nullptr;
         for (std::size_t i = 0; i < ring.stages(); ++i) {
             auto stage = std::make_unique<net::StageDuty>(ring.name() + " " + std::string(to_string(spec.stages[i].kind)),
                                                           ring.processor(i), ring.rx(),
@@ -171,25 +177,22 @@ Pipeline::Pipeline(const Graph& graph, const Config& config, const Sinks& sinks)
             net::Duty* duty = stage.get();
             if (spec.stages[i].kind == StageKind::capture)
                 duty = duties_.emplace_back(std::make_unique<net::CaptureDuty>(*stage, *ring.capture())).get();
-            if (spec.stages[i].kind == StageKind::feed) {
-                feed_ = ring.feed();
-                feed_duty = static_cast<net::FeedDuty*>(
-                    duties_.emplace_back(std::make_unique<net::FeedDuty>(*stage, *feed_)).get());
-                duty = feed_duty;
-            }
+            if (spec.stages[i].kind == StageKind::feed) feed_stages.push_back(stage.get());  // the feed duty polls them
+            else duties[spec.stages[i].lcore].push_back(duty);
             duties_.push_back(std::move(stage));
-            duties[spec.stages[i].lcore].push_back(duty);
         }
+    }
+    if (graph_.feed) {
+        net::Duty* feed = duties_.emplace_back(std::make_unique<net::FeedDuty>(feed_stages, *feed_)).get();
+        duties[graph_.feed->lcore].push_back(feed);
         // The --tob-out file once the books have their memory: a run refused for want of it leaves
         // no empty file behind to refuse the next one.
-        if (publishes) {
+        if (graph_.publisher) {
             publisher_.emplace(sinks.tob_multicast, config.tob_out.value_or(""), config.force);
             tops_->handle_events_with(*publisher_);
             disruptor::EventProcessor& processor = *tops_->start_on_caller_threads().front();
-            net::Duty* duty = duties_.emplace_back(std::make_unique<net::PublisherDuty>(
-                processor, *publisher_, need(feed_duty, "a feed stage before the publisher"),
-                tops_->sequencer().cursor(), sinks.clock, kStageBatch)).get();
-            duties[graph_.publisher->lcore].push_back(duty);
+            duties[graph_.publisher->lcore].push_back(duties_.emplace_back(std::make_unique<net::PublisherDuty>(
+                processor, *publisher_, *feed, tops_->sequencer().cursor(), sinks.clock, kStageBatch)).get());
         }
     }
 

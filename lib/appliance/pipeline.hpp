@@ -105,8 +105,8 @@ public:
     std::int64_t occupancy() const noexcept;
     std::vector<RingView> ring_views() const;
     // The feed stage and the publisher; null when the graph has none.
-    net::FeedStage* feed() noexcept { return feed_; }
-    const net::FeedStage* feed() const noexcept { return feed_; }
+    net::FeedStage* feed() noexcept { return feed_ ? &*feed_ : nullptr; }
+    const net::FeedStage* feed() const noexcept { return feed_ ? &*feed_ : nullptr; }
     const net::TopOfBookPublisher* publisher() const noexcept { return publisher_ ? &*publisher_ : nullptr; }
 
     // "ring.port0.rx0 stage capture failed: ..." for the first stage that failed, or "". A failed
@@ -116,13 +116,17 @@ public:
 private:
     class Ring;
 
+    // The feed engine's stage, on the memory of the first ring that feeds it; and the publisher's
+    // ring before it.
+    void build_feed(const FeedSpec& spec, const Sinks& sinks, std::pmr::memory_resource& memory);
+
     const Graph graph_;  // the rings keep references to their specs
     // Before the rings: their memory must outlive them.
     std::map<int, std::unique_ptr<platform::DpdkMemory>> memory_;  // by NUMA node
     std::optional<net::TopOfBookRing> tops_;  // before the feed stage that publishes into it
     std::optional<net::TopOfBookPublisher> publisher_;
+    std::optional<net::FeedStage> feed_;      // before the rings whose feed stages share it
     std::vector<std::unique_ptr<Ring>> rings_;
-    net::FeedStage* feed_ = nullptr;
     std::vector<std::unique_ptr<net::Duty>> duties_;
     std::vector<std::unique_ptr<net::DutyCycle>> cycles_;
     std::unique_ptr<net::DutyCycle> main_cycle_;

@@ -139,7 +139,6 @@ TEST(Graph, ThePublisherRunsOnTheWorkerAfterTheFeeds) {
                                           feed_with_tob[4], feed_with_tob[5]}),
                                    plan);
         ASSERT_TRUE(g.publisher) << workers;
-        EXPECT_EQ(g.publisher->ring, 0u);
         const std::size_t feed_stage = *g.rings[0].stage(feed);
         EXPECT_EQ(g.publisher->lcore, plan.stage_lcore(0, 0, feed_stage + 1)) << workers;
     }
@@ -189,14 +188,36 @@ TEST(Graph, OneRingPerQueueOfEveryPort) {
         }
 }
 
-TEST(Graph, TheFeedAcrossRingsIsRefused) {
+TEST(Graph, TheFeedOverMoreRingsThanLinesIsRefused) {
     const Config c = config({"--feed", "itch50", "--feed-a", "233.0.0.1:1"});
     try {
         make_graph(c, plan_for(2, 1));
-        ADD_FAILURE() << "a feed over two rings";
+        ADD_FAILURE() << "one line over two rings";
     } catch (const std::invalid_argument& e) {
-        EXPECT_STREQ(e.what(), "--feed needs every line in one RX ring, and this run would have 2: use --rx-queues 1 "
-                               "and one receiving port (--ports P)");
+        EXPECT_STREQ(e.what(), "--feed reads each line from one RX ring, and this run would spread its 1 line over 2 "
+                               "rings: receive with at most one ring per line (--ports and --rx-queues), e.g. line A "
+                               "on one port and line B on another");
+    }
+}
+
+// Line A on one port, line B on another: each ring's feed stage feeds the one engine, all on the
+// first ring's feed lcore; the publisher follows it.
+TEST(Graph, LinesOnTwoPortsFeedOneEngineOnOneLcore) {
+    for (const int workers : {1, 2}) {
+        const platform::Plan plan = plan_for(2, 1, workers);
+        const Graph g = make_graph(config({"--feed", "itch50", "--feed-a", "233.0.0.1:1", "--feed-b", "233.0.0.2:2",
+                                           "--capture", "c", "--tob-out", "t"}),
+                                   plan);
+        ASSERT_EQ(g.rings.size(), 2u);
+        ASSERT_TRUE(g.feed);
+        const RingSpec& first = g.rings[0];
+        EXPECT_EQ(g.feed->lcore, plan.stage_lcore(first.port, first.queue, *first.stage(feed)));
+        for (const RingSpec& r : g.rings) {
+            EXPECT_EQ(kinds(r), (std::vector<StageKind>{filter, capture, feed, release}));
+            EXPECT_EQ(r.stages[*r.stage(feed)].lcore, g.feed->lcore) << r.memory.name();
+            EXPECT_EQ(r.rules.size(), 3u) << "capture, line A, line B: either line may come on either ring";
+        }
+        EXPECT_EQ(g.publisher->lcore, plan.stage_lcore(first.port, first.queue, *first.stage(feed) + 1));
     }
 }
 
