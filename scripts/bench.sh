@@ -21,8 +21,9 @@
 #       BUILD_DIR/capture-bench) must be on a real disk, not tmpfs; each run's files are deleted
 #       after it. Default 3 x 4 s; --quick: 1 x 3 s.
 #   scripts/bench.sh feed [--quick] [--repeats N]
-#       Builds tests/bench/feed_bench and app/sentinel. itch_book: decode + full-depth book update
-#       from an in-memory ITCH 5.0 stream on one core (published figures of other books printed for
+#       Builds tests/bench/feed_bench and app/sentinel. itch_book: the appliance's feed engine
+#       (arbitration, decode, full-depth books, top-of-book records) over an in-memory ITCH 5.0
+#       stream on one core (published figures of other books printed for
 #       reference). wire_to_book_p50/p99: sentinel --feed on net_af_packet at one end of a veth pair
 #       in namespaces made here, tcpreplay sending scripts/gen_itch.py's two lines at a steady rate
 #       into the other; nanoseconds from the RX burst's TSC to the book update (RX on lcore 1, the

@@ -65,7 +65,7 @@ NOTES = {
     },
     "feed": {
         ("itch_book", "sentinel"):
-            "FeedHandler::on_packet: MoldUDP64, sequence, decode, order books, top-of-book check",
+            "FeedEngine::on_packet, the appliance's path: A/B arbitration, decode, order books, top-of-book records",
         ("wire_to_book_p50", "sentinel_20000pps"):
             "net_af_packet RX lcore 1 -> ring -> filter, feed (lcore 0)",
     },
