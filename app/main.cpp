@@ -117,12 +117,12 @@ Exit run_appliance(const Config& options, const Plan& plan, const std::vector<in
     install_signal_handlers();  // before anything that takes a while: SIGUSR1's default would kill us
     sentinel::appliance::ReceivePorts ports(plan, port_ids, options, graph.rings.size(), pdump);
     std::optional<sentinel::appliance::CaptureJournal> capture;
-    if (options.capture) capture.emplace(options, port_ids, plan, plan.cpus_without_rx());
+    if (!options.capture.empty()) capture.emplace(options, port_ids, graph, plan, plan.cpus_without_rx());
     const sentinel::net::TscClock clock(rte_rdtsc(), rte_get_tsc_hz());
     sentinel::appliance::FeedSenders senders(options, ports);
     sentinel::appliance::Sinks sinks{.clock = clock};
     if (capture) {
-        sinks.journal = &capture->journal();
+        sinks.journals = capture->journals();
         sinks.interface_of_port = capture->interface_of_port();
     }
     if (senders.rerequests) sinks.rerequests = &*senders.rerequests;
@@ -137,7 +137,7 @@ Exit run_appliance(const Config& options, const Plan& plan, const std::vector<in
     std::optional<sentinel::app::Telemetry> telemetry(std::in_place, pipeline, ports, senders);
     ports.start();
     pipeline.launch();
-    sentinel::app::run_main_lcore(pipeline, ports, options, sinks.journal, g_quit, g_dump_books);
+    sentinel::app::run_main_lcore(pipeline, ports, options, capture ? &*capture : nullptr, g_quit, g_dump_books);
     // What the run fell short of, one line each, told at the end: any makes the exit a failure.
     std::vector<std::string> shortfalls = pipeline.wait();  // lcores that failed or could not drain
     telemetry.reset();  // its commands read the ports, which close below
@@ -160,17 +160,17 @@ Exit run_appliance(const Config& options, const Plan& plan, const std::vector<in
         identities += sentinel::app::feed_identity_lines(*feed);
     }
     std::fputs((counters + identities).c_str(), stdout);
-    if (capture) std::printf("capture_files=%u\n", capture->journal().files());
+    if (capture) std::printf("capture_files=%u\n", capture->files());
     std::fflush(stdout);
     if (options.stats_out) {
         std::ofstream out(*options.stats_out);
         out << counters;
         if (!out.flush()) throw std::runtime_error("cannot write --stats-out " + *options.stats_out);
     }
-    if (capture && capture->journal().failed())  // the moment it failed was told as it happened; these are the final figures
+    if (capture && capture->failed())  // the moment it failed was told as it happened; these are the final figures
         shortfalls.push_back("capture incomplete: " + std::to_string(totals[sentinel::net::Counter::captured_packets]) +
                              " packets written, " + std::to_string(totals[sentinel::net::Counter::dropped_journal]) +
-                             " counted as dropped_journal (" + capture->journal().error() + ")");
+                             " counted as dropped_journal (" + capture->error() + ")");
     if (!book_error.empty()) shortfalls.push_back(book_error);
     if (const sentinel::net::TopOfBookPublisher* p = pipeline.publisher(); p && !p->error().empty())
         shortfalls.push_back("top of book incomplete: " + p->error());
@@ -228,7 +228,7 @@ int main(int argc, char** argv) {
                                                                                   : std::vector<sentinel::platform::OperatorLcore>{},
                                                   sentinel::app::port_requests(ports));
             if (run) sentinel::app::add_mempools(request, options);
-            if (run && options.capture) sentinel::appliance::add_journal_buffers(request, options);
+            if (run && !options.capture.empty()) sentinel::appliance::add_journal_buffers(request, options);
             const Plan plan = sentinel::platform::make_plan(topology, request);
             if (run) status = run_appliance(options, plan, ports, pdump, damaged_records);
             else std::fputs(sentinel::platform::format(plan).c_str(), stdout);

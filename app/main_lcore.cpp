@@ -26,7 +26,8 @@ const char* stop_reason(const appliance::Config& o, const std::atomic<bool>& qui
 }  // namespace
 
 // With no duty of its own the main lcore sleeps between checks instead of spinning.
-void run_main_lcore(appliance::Pipeline& pipeline, const appliance::ReceivePorts& ports, const appliance::Config& o, const capture::Journal* journal,
+void run_main_lcore(appliance::Pipeline& pipeline, const appliance::ReceivePorts& ports, const appliance::Config& o,
+                    const appliance::CaptureJournal* capture,
                     const std::atomic<bool>& quit, std::atomic<bool>& dump_books) {
     const net::TscRate tsc(rte_get_tsc_hz());
     const std::uint64_t start = rte_rdtsc();
@@ -63,10 +64,10 @@ void run_main_lcore(appliance::Pipeline& pipeline, const appliance::ReceivePorts
             if (net::FeedStage* feed = pipeline.feed()) feed->request_book_dump();
             else std::fputs("sentinel: SIGUSR1 asks for the books, and this run has no --feed\n", stderr);
         }
-        if (journal && !journal_failure_told && journal->failed()) {
+        if (capture && !journal_failure_told && capture->failed()) {
             journal_failure_told = true;
             std::fprintf(stderr, "sentinel: %s; capture stopped, every packet it would have written counts as "
-                                 "dropped_journal\n", journal->error().c_str());
+                                 "dropped_journal\n", capture->error().c_str());
         }
         if (o.stats_interval.count() > 0 && now >= next_stats) {
             next_stats += tsc.ticks(o.stats_interval);

@@ -4,7 +4,7 @@
 
 #include <atomic>
 
-#include "capture/journal.hpp"
+#include "appliance/capture_journal.hpp"
 #include "appliance/config.hpp"
 #include "appliance/pipeline.hpp"
 #include "appliance/receive_ports.hpp"
@@ -12,9 +12,10 @@
 namespace sentinel::app {
 
 // Returns once the pipeline has stopped and drained. `quit`: set by SIGINT/SIGTERM. `dump_books`:
-// set by SIGUSR1, cleared here once the feed stage has been asked for its books. `journal` (or
-// null): its failure is reported the moment it happens; capture stops, the rest runs on.
-void run_main_lcore(appliance::Pipeline& pipeline, const appliance::ReceivePorts& ports, const appliance::Config& o, const capture::Journal* journal,
+// set by SIGUSR1, cleared here once the feed stage has been asked for its books. `capture` (or
+// null): a journal's failure is reported the moment it happens; its capture stops, the rest runs on.
+void run_main_lcore(appliance::Pipeline& pipeline, const appliance::ReceivePorts& ports, const appliance::Config& o,
+                    const appliance::CaptureJournal* capture,
                     const std::atomic<bool>& quit, std::atomic<bool>& dump_books);
 
 }  // namespace sentinel::app

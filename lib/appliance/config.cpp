@@ -9,8 +9,10 @@
 #include <charconv>
 #include <cstdio>
 #include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <optional>
+#include <set>
 #include <stdexcept>
 #include <string>
 #include <string_view>
@@ -50,7 +52,9 @@ constexpr const char* kUsage =
     "  --help                 this text\n"
     "\n"
     "Capture (pcapng, nanosecond timestamps, written with O_DIRECT):\n"
-    "  --capture PATH         write the selected packets to PATH; an existing file is an error\n"
+    "  --capture PATH         write the selected packets to PATH; an existing file is an error;\n"
+    "                         PATH,PATH,... (each in its own directory: a disk each) spreads the\n"
+    "                         rings over them, a writer thread and its own files each\n"
     "  --capture-filter EXPR  tcpdump/libpcap filter selecting what to capture (default: all)\n"
     "  --snaplen N            bytes kept of each packet (default 262144)\n"
     "  --rotate-size N        start a new file once one reaches N bytes (suffix K, M or G);\n"
@@ -129,6 +133,26 @@ std::vector<int> parse_ports(const char* text) {
         ports.push_back(static_cast<int>(parse_integer("--ports", item.c_str(), 0, 65535)));
         if (comma == std::string_view::npos) return ports;
         rest.remove_prefix(comma + 1);
+    }
+}
+
+// --capture: one path, or several separated by commas, each in a directory of its own (a disk
+// each: every path gets its own writer thread).
+std::vector<std::string> parse_capture_paths(const char* text) {
+    std::vector<std::string> paths;
+    std::set<std::string> directories;
+    for (std::string_view rest(text);;) {
+        const std::string path(rest.substr(0, rest.find(',')));
+        if (path.empty() || path.back() == '/')
+            throw std::invalid_argument("--capture needs a file name for each path (FILE or DIR/FILE, several separated "
+                                        "by commas), got '" + std::string(text) + "'");
+        const std::string directory = std::filesystem::path(path).parent_path().lexically_normal().string();
+        if (!directories.insert(directory.empty() ? "." : directory).second)
+            throw std::invalid_argument("--capture names directory " + (directory.empty() ? "." : directory) +
+                                        " twice: give each path a directory (a disk) of its own");
+        paths.push_back(path);
+        if (path.size() == rest.size()) return paths;
+        rest.remove_prefix(path.size() + 1);
     }
 }
 
@@ -363,7 +387,7 @@ CommandLine parse_command_line(int argc, char** argv) {
         case stats_interval: o.stats_interval = parse_seconds("--stats-interval", optarg); break;
         case stats_out: o.stats_out = optarg; break;
         case config: break;  // read before the loop
-        case capture: o.capture = optarg; break;
+        case capture: o.capture = parse_capture_paths(optarg); break;
         case capture_filter: o.capture_filter = optarg; break;
         case snaplen: o.snaplen = static_cast<std::uint32_t>(parse_integer("--snaplen", optarg, 14, 262144)); break;
         case rotate_size: o.rotate_bytes = parse_bytes("--rotate-size", optarg); break;
@@ -421,10 +445,10 @@ CommandLine parse_command_line(int argc, char** argv) {
                                     std::to_string(o.ring_size));
     if (o.topology && !o.plan_only)
         throw std::invalid_argument("--topology plans for another machine and only goes with --plan");
-    if (!o.capture && (!o.capture_filter.empty() || o.rotate_bytes || o.rotate_interval.count() || o.max_files))
+    if (o.capture.empty() && (!o.capture_filter.empty() || o.rotate_bytes || o.rotate_interval.count() || o.max_files))
         throw std::invalid_argument("--capture-filter, --rotate-size, --rotate-seconds and --max-files "
                                     "only go with --capture PATH");
-    if (o.force && !o.capture && !o.tob_out)
+    if (o.force && o.capture.empty() && !o.tob_out)
         throw std::invalid_argument("--force only goes with --capture PATH or --tob-out FILE");
     check_feed(o);
     if (o.rotate_bytes != 0 && o.rotate_bytes < capture::smallest_rotate_bytes(o.snaplen))

@@ -36,7 +36,7 @@ struct Config {
     std::chrono::milliseconds stats_interval{0};           // --stats-interval S: live line; 0: none
     std::optional<std::string> stats_out;                  // --stats-out FILE: final counters
 
-    std::optional<std::string> capture;       // --capture PATH: write selected packets to pcapng
+    std::vector<std::string> capture;         // --capture PATH[,PATH...]: pcapng files, one writer each (a disk each)
     std::string capture_filter;               // --capture-filter EXPR (libpcap syntax); empty: every packet
     std::uint32_t snaplen = 262144;           // --snaplen N: bytes kept per packet
     std::uint64_t rotate_bytes = 0;           // --rotate-size N[K|M|G]: new file at this size; 0: never

@@ -27,7 +27,7 @@ std::string udp_between(const feed::UdpEndpoint& from, const feed::UdpEndpoint& 
 
 std::vector<FilterRule> filter_rules(const Config& c) {
     std::vector<FilterRule> rules;
-    if (c.capture) rules.push_back({net::Verdict::kCapture, "--capture-filter", c.capture_filter});
+    if (!c.capture.empty()) rules.push_back({net::Verdict::kCapture, "--capture-filter", c.capture_filter});
     if (c.forward) rules.push_back({net::Verdict::kForward, "--forward-filter", c.forward_filter});
     if (c.feed) {
         if (c.feed_a) rules.push_back({net::Verdict::kFeedA, "--feed-a", udp_to(*c.feed_a)});
@@ -51,13 +51,30 @@ std::vector<StageSpec> stages(const Config& c, const platform::Plan& plan, int p
         return stages;
     }
     add(StageKind::filter, {});
-    if (c.capture) add(StageKind::capture, {0});
+    if (!c.capture.empty()) add(StageKind::capture, {0});
     if (c.forward) add(StageKind::forward, {0});
     if (c.feed) add(StageKind::feed, {0});
     std::vector<std::size_t> readers(stages.size() - 1);
     for (std::size_t i = 0; i < readers.size(); ++i) readers[i] = i + 1;
     add(StageKind::release, std::move(readers));
     return stages;
+}
+
+// Each --capture path takes a run of consecutive rings, as even as they divide.
+void deal_journals(const Config& c, Graph& g) {
+    const std::size_t paths = c.capture.size(), rings = g.rings.size();
+    if (paths > rings)
+        throw std::invalid_argument("--capture names " + std::to_string(paths) + " paths for " + std::to_string(rings) +
+                                    (rings == 1 ? " ring" : " rings") +
+                                    ": each path takes at least one ring's packets; give at most " + std::to_string(rings));
+    for (std::size_t j = 0; j < paths; ++j) {
+        JournalSpec& journal = g.journals.emplace_back(JournalSpec{.path = c.capture[j], .rings = {}, .node = 0});
+        for (std::size_t r = j * rings / paths; r < (j + 1) * rings / paths; ++r) {
+            g.rings[r].capture = CaptureTarget{.journal = j, .producer = journal.rings.size()};
+            journal.rings.push_back(r);
+        }
+        journal.node = g.rings[journal.rings.front()].node;
+    }
 }
 
 }  // namespace
@@ -92,15 +109,17 @@ std::vector<int> Graph::lcores() const {
 }
 
 Graph make_graph(const Config& c, const platform::Plan& plan) {
-    Graph g{.rings = {}, .feed = {}, .publisher = {}, .main_lcore = plan.main_lcore(), .shared_cpu_lcores = {}};
+    Graph g{.rings = {}, .journals = {}, .feed = {}, .publisher = {}, .main_lcore = plan.main_lcore(),
+            .shared_cpu_lcores = {}};
     const std::vector<FilterRule> rules = filter_rules(c);
     for (const platform::LcoreAssignment& a : plan.lcores) {
         if (a.role != platform::Role::rx) continue;
         const platform::MemoryRegion memory = platform::MemoryRegion::ring(a.port, a.queue);
         g.rings.push_back({.port = a.port, .queue = a.queue, .rx_lcore = a.lcore, .memory = memory,
                            .node = plan.node_of(memory), .rules = rules,
-                           .stages = stages(c, plan, a.port, a.queue, !rules.empty())});
+                           .stages = stages(c, plan, a.port, a.queue, !rules.empty()), .capture = {}});
     }
+    deal_journals(c, g);
     check_feed_rings(c, g.rings.size());
     for (const int lcore : g.lcores())
         if (plan.shares_cpu(lcore)) g.shared_cpu_lcores.push_back(lcore);

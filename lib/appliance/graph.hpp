@@ -49,6 +49,12 @@ struct StageSpec {
     std::vector<std::size_t> after;  // the ring's stages it follows, by index; empty: RX's
 };
 
+// Where a ring's capture stage writes: journal `journal`'s producer `producer`.
+struct CaptureTarget {
+    std::size_t journal;
+    std::size_t producer;
+};
+
 struct RingSpec {
     int port;
     int queue;
@@ -57,9 +63,19 @@ struct RingSpec {
     int node;                       // where the plan puts them
     std::vector<FilterRule> rules;  // the filter stage's, in verdict order; empty without one
     std::vector<StageSpec> stages;  // each after the stages it follows; release last
+    std::optional<CaptureTarget> capture;
 
     // The index of the ring's stage of `kind`, if it has one.
     std::optional<std::size_t> stage(StageKind kind) const noexcept;
+};
+
+// A capture journal: one --capture path with its own writer thread and files, taking the packets
+// of a run of consecutive rings (the plan numbers rings node by node, so a run tends to keep to
+// one node), its writer on the first one's node.
+struct JournalSpec {
+    std::string path;
+    std::vector<std::size_t> rings;  // ring indices, in producer order
+    int node;
 };
 
 // The feed: one engine, its books sized for --feed-max-orders, fed by the feed stage of every ring
@@ -77,7 +93,8 @@ struct PublisherSpec {
 };
 
 struct Graph {
-    std::vector<RingSpec> rings;  // in the plan's RX order: ring i is journal producer i, TX queue i
+    std::vector<RingSpec> rings;  // in the plan's RX order: ring i uses TX queue i
+    std::vector<JournalSpec> journals;
     std::optional<FeedSpec> feed;
     std::optional<PublisherSpec> publisher;
     int main_lcore;
@@ -87,8 +104,9 @@ struct Graph {
     std::vector<int> lcores() const;
 };
 
-// Throws std::invalid_argument naming the option when the feed would span rings
-// (check_feed_rings), std::logic_error when the plan lacks a queue's ring region or worker.
+// Throws std::invalid_argument naming the option when the feed would span more rings than lines
+// (check_feed_rings) or --capture names more paths than there are rings, std::logic_error when
+// the plan lacks a queue's ring region or worker.
 Graph make_graph(const Config& config, const platform::Plan& plan);
 
 }  // namespace sentinel::appliance

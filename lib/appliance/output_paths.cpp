@@ -39,12 +39,12 @@ void check_output_paths(const Config& o) {
     if (o.stats_out) check_file("--stats-out", *o.stats_out);
     if (o.book_out) check_file("--book-out", *o.book_out);
     if (o.tob_out) check_file("--tob-out", *o.tob_out);
-    if (o.capture) {
-        if (std::filesystem::is_directory(*o.capture))
-            throw std::invalid_argument("--capture " + *o.capture + " is a directory: give a file name inside it");
-        const std::string dir = directory_of(*o.capture);
+    for (const std::string& path : o.capture) {
+        if (std::filesystem::is_directory(path))
+            throw std::invalid_argument("--capture " + path + " is a directory: give a file name inside it");
+        const std::string dir = directory_of(path);
         if (::access(dir.c_str(), W_OK | X_OK) != 0)
-            throw std::runtime_error("cannot create --capture " + *o.capture + ": " + dir + ": " + std::strerror(errno));
+            throw std::runtime_error("cannot create --capture " + path + ": " + dir + ": " + std::strerror(errno));
     }
 }
 

@@ -77,10 +77,13 @@ public:
                 add(filter_.emplace(std::move(rules)));
                 break;
             }
-            case StageKind::capture:
-                add(capture_.emplace(need(sinks.journal, "a capture journal"), index, config.snaplen,
+            case StageKind::capture: {
+                capture::Journal* journal =
+                    spec.capture && spec.capture->journal < sinks.journals.size() ? sinks.journals[spec.capture->journal] : nullptr;
+                add(capture_.emplace(need(journal, "a capture journal"), spec.capture->producer, config.snaplen,
                                      sinks.interface_of_port, sinks.clock, kCaptureFlushAfter));
                 break;
+            }
             case StageKind::forward:
                 add(forward_.emplace(static_cast<std::uint16_t>(*config.forward), static_cast<std::uint16_t>(index)));
                 break;
@@ -247,10 +250,9 @@ Totals Pipeline::totals() const noexcept {
     return t;
 }
 
-Totals Pipeline::port_totals(int port) const noexcept {
+Totals Pipeline::ring_totals(std::size_t ring) const noexcept {
     Totals t;
-    for (const auto& r : rings_)
-        if (r->spec().port == port) r->add_counters(t);
+    rings_[ring]->add_counters(t);
     return t;
 }
 

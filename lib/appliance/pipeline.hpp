@@ -49,7 +49,7 @@ struct Totals {
 // are needed; a needed one that is missing is a std::logic_error.
 struct Sinks {
     const net::TscClock& clock;                    // RX timestamps to wall clock
-    capture::Journal* journal = nullptr;           // capture: one producer per ring, in the graph's order
+    std::vector<capture::Journal*> journals;       // capture: by the graph's journal index (JournalSpec)
     std::vector<std::uint32_t> interface_of_port;  // capture: the journal interface of each port id
     net::UdpSender* rerequests = nullptr;          // feed: where re-requests go; null: nowhere (counted)
     net::UdpSender* tob_multicast = nullptr;       // publisher: top-of-book datagrams; null: none
@@ -99,8 +99,8 @@ public:
     }
 
     Totals totals() const noexcept;
-    // Totals of the rings of one port.
-    Totals port_totals(int port) const noexcept;
+    // Totals of one ring, by the graph's index.
+    Totals ring_totals(std::size_t ring) const noexcept;
     // Slots published but not yet released, summed over the rings: how far the stages lag RX.
     std::int64_t occupancy() const noexcept;
     std::vector<RingView> ring_views() const;

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Several RX rings at once on a 2-CPU machine (--share-cpus): net_pcap with one rx_pcap file per
-# queue, 2 and 4 queues on one port and 2 on each of two ports, capture on. The capture holds every input packet exactly once, byte for
+# queue, 2 and 4 queues on one port and 2 on each of two ports, capture on; 4 queues captured over
+# two directories, each file with its rings' packets in their order. The capture holds every input packet exactly once, byte for
 # byte (compared as a multiset: the rings interleave in the file), rx and captured counts equal the
 # inputs', every identity holds, the journal checks, no mbuf leaks, and each queue has an RX lcore
 # of its own. Without --share-cpus the plan refuses and names the option.
@@ -47,6 +48,29 @@ for queues in 2 4; do
   check "$name: sentinel-journal check" journal_ok "$tmp/q$queues.pcapng"
   check "$name: tshark reads it" tshark_ok "$tmp/q$queues.pcapng"
 done
+
+# ---- 4 queues, capture over two directories (a disk each): each takes two rings, with a writer of its own --
+mkdir -p "$tmp/disk1" "$tmp/disk2"
+run "${shared[@]}" --lcores '0@0,1@1,2@0,3@1,4@0,5@1' --vdev "$vdev" -- --rx-queues 4 --share-cpus \
+  --capture "$tmp/disk1/cap.pcapng,$tmp/disk2/cap.pcapng" --stop-when-idle "$IDLE_MS" --stats-out "$tmp/disks.stats"
+check "two disks: exit 0" equals exit 0 "$rc"
+check "two disks: a file in each" equals capture_files 2 "$(value capture_files)"
+check "two disks: captured_packets = the inputs ($total)" equals captured_packets "$total" \
+  "$(value captured_packets "$tmp/disks.stats")"
+# The graph deals rings to the paths in runs, in the plan's RX order: disk1 the first two, disk2 the rest.
+mapfile -t ring_queues < <(grep '^lcore=.* role=rx ' "$tmp/out" | sed 's/.* queue=\([0-9]*\).*/\1/')
+check "two disks: disk1 holds its two rings' packets, once each" same_multiset "$tmp/disk1/cap.pcapng" \
+  "${inputs[${ring_queues[0]}]}" "${inputs[${ring_queues[1]}]}"
+check "two disks: disk2 holds the other two's" same_multiset "$tmp/disk2/cap.pcapng" \
+  "${inputs[${ring_queues[2]}]}" "${inputs[${ring_queues[3]}]}"
+for disk in disk1 disk2; do
+  check "two disks: $disk checks" journal_ok "$tmp/$disk/cap.pcapng"
+  # Within a file each ring's packets keep their order and their timestamps never step back; rings
+  # interleave a buffer at a time (capture_journal.hpp).
+  check "two disks: $disk keeps each ring's order" python3 "$here/ring_order.py" "$tmp/$disk/cap.pcapng" "${inputs[@]}"
+done
+check "two disks: identities ok" identities_ok
+check "two disks: no mbuf leak" no_leak
 
 # ---- two ports at once, two queues each: each port's packets under its own interface -------------------
 vdevs=() inputs0=() inputs1=() total=0

@@ -50,7 +50,8 @@ TEST(Config, DefaultsWithoutOptions) {
     EXPECT_EQ(c.burst, 32u);
     EXPECT_EQ(c.full_policy, net::FullPolicy::wait);
     EXPECT_EQ(c.snaplen, 262144u);
-    EXPECT_FALSE(c.capture || c.forward || c.feed || c.duration || c.stop_when_idle);
+    EXPECT_TRUE(c.capture.empty());
+    EXPECT_FALSE(c.forward || c.feed || c.duration || c.stop_when_idle);
 }
 
 TEST(Config, HelpStopsParsingAndUsageNamesEveryOption) {
@@ -140,6 +141,19 @@ TEST(Config, PortNumaNodesForEveryPortOrPortByPort) {
     EXPECT_EQ(refusal({"--port-numa-node", "0:0,0:1"}), "--port-numa-node names port 0 twice");
     EXPECT_EQ(refusal({"--port-numa-node", "0:x"}), "--port-numa-node needs an integer from 0 to 1023, got 'x'");
     EXPECT_EQ(refusal({"--port-numa-node", "-1"}), "--port-numa-node needs an integer from 0 to 1023, got '-1'");
+}
+
+TEST(Config, CapturePathsOneDirectoryEach) {
+    EXPECT_EQ(config({"--capture", "cap.pcapng"}).capture, std::vector<std::string>{"cap.pcapng"});
+    EXPECT_EQ(config({"--capture", "/d1/cap.pcapng,/d2/cap.pcapng,cap"}).capture,
+              (std::vector<std::string>{"/d1/cap.pcapng", "/d2/cap.pcapng", "cap"}));
+    EXPECT_EQ(refusal({"--capture", "/d1/a.pcapng,/d1/b.pcapng"}),
+              "--capture names directory /d1 twice: give each path a directory (a disk) of its own");
+    EXPECT_EQ(refusal({"--capture", "a,./b"}), "--capture names directory . twice: give each path a directory (a disk) of its own");
+    EXPECT_EQ(refusal({"--capture", "/d1/a,"}),
+              "--capture needs a file name for each path (FILE or DIR/FILE, several separated by commas), got '/d1/a,'");
+    EXPECT_EQ(refusal({"--capture", "/d1/"}),
+              "--capture needs a file name for each path (FILE or DIR/FILE, several separated by commas), got '/d1/'");
 }
 
 TEST(Config, RefusesWhatIsNotAnOption) {
@@ -234,7 +248,7 @@ TEST_F(ConfigFile, ReadsKeysAndTheCommandLineOverrides) {
     write("# a recorder\nrx-queues = 2\n  capture = /tmp/c.pcapng   # where\nforce\n\nburst=16\n");
     const Config c = command_line({"--config", path.c_str(), "--burst", "8"}).config;
     EXPECT_EQ(c.rx_queues, 2);
-    EXPECT_EQ(c.capture, "/tmp/c.pcapng");
+    EXPECT_EQ(c.capture, std::vector<std::string>{"/tmp/c.pcapng"});
     EXPECT_TRUE(c.force);
     EXPECT_EQ(c.burst, 8u);
     EXPECT_EQ(command_line({("--conf=" + path).c_str()}).config.burst, 16u);  // a prefix, as getopt takes it

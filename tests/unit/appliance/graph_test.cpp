@@ -265,6 +265,30 @@ TEST(Graph, LcoresThatShareACpuYieldIt) {
     EXPECT_TRUE(make_graph(config({}), plan_for(1, 1)).shared_cpu_lcores.empty());
 }
 
+// Each --capture path takes a run of consecutive rings, as even as they divide.
+TEST(Graph, CapturePathsTakeRunsOfRings) {
+    const Graph g = make_graph(config({"--capture", "/d1/c,/d2/c"}), plan_for(2, 2));
+    ASSERT_EQ(g.journals.size(), 2u);
+    EXPECT_EQ(g.journals[0].path, "/d1/c");
+    EXPECT_EQ(g.journals[0].rings, (std::vector<std::size_t>{0, 1}));
+    EXPECT_EQ(g.journals[1].rings, (std::vector<std::size_t>{2, 3}));
+    for (std::size_t r = 0; r < 4; ++r) {
+        ASSERT_TRUE(g.rings[r].capture);
+        EXPECT_EQ(g.rings[r].capture->journal, r / 2);
+        EXPECT_EQ(g.rings[r].capture->producer, r % 2);
+    }
+    EXPECT_EQ(g.journals[1].node, g.rings[2].node);
+    const Graph three = make_graph(config({"--capture", "/a/c,/b/c,/c/c"}), plan_for(1, 4));
+    EXPECT_EQ(three.journals[0].rings.size() + three.journals[1].rings.size() + three.journals[2].rings.size(), 4u);
+    EXPECT_FALSE(make_graph(config({}), plan_for(1, 1)).rings[0].capture);
+    try {
+        make_graph(config({"--capture", "/a/c,/b/c,/c/c"}), plan_for(1, 2));
+        ADD_FAILURE() << "three paths for two rings";
+    } catch (const std::invalid_argument& e) {
+        EXPECT_STREQ(e.what(), "--capture names 3 paths for 2 rings: each path takes at least one ring's packets; give at most 2");
+    }
+}
+
 TEST(Graph, APlanWithoutTheRingsRegionIsTheCallersBug) {
     platform::PlanRequest r;
     r.ports.push_back({.port = 0, .numa_node = 0, .rx_queues = 1});
