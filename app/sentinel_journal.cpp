@@ -1,10 +1,12 @@
 // sentinel-journal: checks capture journal files (pcapng), and repairs damaged ones, keeping every
 // valid block before and after each damaged region.
 //
-//   sentinel-journal check FILE...
+//   sentinel-journal check FILE|DIR...
 //       One line per valid file or torn tail; for other damage a summary line and one line per
 //       damaged region (offset, bytes, where valid blocks resume) and per interface whose
-//       description block was lost.
+//       description block was lost. A DIR stands for its .pcapng files, by name: a capture over
+//       several disks (--capture DIR1/cap.pcapng,DIR2/cap.pcapng) is checked as one with
+//       `check DIR1 DIR2`. With more than one file, a last line totals them.
 //   sentinel-journal repair [--dry-run] [-o OUT | --in-place] FILE...
 //       Writes the valid blocks of each damaged FILE to FILE.repaired.pcapng (FILE minus .pcapng,
 //       plus .repaired.pcapng), or to OUT (one FILE only), and says what it dropped. A valid file,
@@ -20,10 +22,14 @@
 //   2  bad usage, or an I/O error (a file unreadable, the output existing or not writable); the
 //      file named in the error is left as it was
 
+#include <algorithm>
 #include <cerrno>
+#include <cstdint>
 #include <cstdio>
 #include <cstring>
+#include <filesystem>
 #include <exception>
+#include <stdexcept>
 #include <string>
 #include <string_view>
 #include <system_error>
@@ -42,7 +48,7 @@ constexpr int kUsageOrIo = 2;
 
 int usage(const char* problem) {
     if (problem != nullptr) std::fprintf(stderr, "sentinel-journal: %s\n", problem);
-    std::fputs("usage: sentinel-journal check FILE...\n"
+    std::fputs("usage: sentinel-journal check FILE|DIR...\n"
                "       sentinel-journal repair [--dry-run] [-o OUT | --in-place] FILE...\n"
                "  repair writes FILE.repaired.pcapng (or OUT) and never replaces an existing file;\n"
                "  --in-place replaces FILE through an fsync'd temporary file; --dry-run writes nothing.\n"
@@ -82,10 +88,39 @@ const char* parse(int argc, char** argv, Command& c) {
     return nullptr;
 }
 
-int check(const std::string& path) {
+struct CheckTotal {
+    std::size_t files = 0, valid = 0;
+    std::uint64_t packets = 0, bytes = 0;
+};
+
+int check(const std::string& path, CheckTotal& total) {
     const JournalCheck c = sentinel::capture::check_journal(path);
     std::puts(describe_check(path, c).c_str());
-    return c.verdict == JournalCheck::Verdict::ok ? 0 : 1;
+    ++total.files;
+    total.packets += c.packets;
+    total.bytes += c.file_size;
+    if (c.verdict != JournalCheck::Verdict::ok) return 1;
+    ++total.valid;
+    return 0;
+}
+
+// FILE, or a directory's .pcapng files in name order (rotation numbers them in order).
+std::vector<std::string> expand(const std::vector<std::string>& names) {
+    std::vector<std::string> files;
+    for (const std::string& name : names) {
+        std::error_code ec;
+        if (!std::filesystem::is_directory(name, ec)) {
+            files.push_back(name);
+            continue;
+        }
+        std::vector<std::string> inside;
+        for (const auto& entry : std::filesystem::directory_iterator(name, ec))
+            if (entry.path().extension() == ".pcapng" && entry.is_regular_file(ec)) inside.push_back(entry.path().string());
+        if (inside.empty()) throw std::runtime_error(name + " holds no .pcapng file: name the files to check");
+        std::ranges::sort(inside);
+        files.insert(files.end(), inside.begin(), inside.end());
+    }
+    return files;
 }
 
 int repair(const std::string& path, const RepairOptions& options) {
@@ -115,10 +150,20 @@ int main(int argc, char** argv) {
     Command command;
     if (const char* problem = parse(argc, argv, command)) return usage(problem);
     int status = 0;
-    for (const std::string& path : command.files) {
+    CheckTotal total;
+    std::vector<std::string> files = command.files;
+    if (!command.repair) {
+        try {
+            files = expand(command.files);
+        } catch (const std::exception& e) {
+            std::fprintf(stderr, "sentinel-journal: %s\n", e.what());
+            return kUsageOrIo;
+        }
+    }
+    for (const std::string& path : files) {
         int s;
         try {
-            s = command.repair ? repair(path, command.options) : check(path);
+            s = command.repair ? repair(path, command.options) : check(path, total);
         } catch (const std::system_error& e) {
             s = io_error(path, e, command.repair);
         } catch (const std::exception& e) {
@@ -127,5 +172,8 @@ int main(int argc, char** argv) {
         }
         status = s > status ? s : status;
     }
+    if (!command.repair && files.size() > 1)
+        std::printf("total: %zu files, %zu valid: %llu packets, %llu bytes\n", total.files, total.valid,
+                    static_cast<unsigned long long>(total.packets), static_cast<unsigned long long>(total.bytes));
     return status;
 }

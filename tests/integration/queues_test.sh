@@ -69,6 +69,12 @@ for disk in disk1 disk2; do
   # interleave a buffer at a time (capture_journal.hpp).
   check "two disks: $disk keeps each ring's order" python3 "$here/ring_order.py" "$tmp/$disk/cap.pcapng" "${inputs[@]}"
 done
+disks_checked() {
+  local last
+  last=$(timeout 60 "$journal" check "$tmp/disk1" "$tmp/disk2" | tail -1 | sed 's/, [0-9]* bytes$//')
+  equals "sentinel-journal check DIR1 DIR2" "total: 2 files, 2 valid: $total packets" "$last"
+}
+check "two disks: sentinel-journal checks both directories as one capture" disks_checked
 check "two disks: identities ok" identities_ok
 check "two disks: no mbuf leak" no_leak
 
