@@ -268,7 +268,7 @@ private:
         PoolCpu& host = pick_shared(rx.node);
         const int others = host.busy + (host.main ? 1 : 0);
         const LcoreAssignment& a = assign(host, Role::worker, rx.port, rx.queue, worker);
-        const std::string shortage = std::to_string(pool_.size()) + " CPUs for " +
+        const std::string shortage = std::to_string(pool_.size()) + (request_.share_cpus ? " lcores for " : " CPUs for ") +
                                      std::to_string(busy_duties()) + " busy duties and main";
         if (host.main && others == 1)
             plan_.notes.push_back(duty_name(a) + " shares the main lcore " +
@@ -382,7 +382,7 @@ private:
         if (cores_[chosen.cpu->core].busy < 2)
             return;
         for (const PoolCpu& p : pool_)
-            if (&p != &chosen && p.cpu->core == chosen.cpu->core && p.busy > 0) {
+            if (p.cpu != chosen.cpu && p.cpu->core == chosen.cpu->core && p.busy > 0) {  // siblings, not lcores sharing a CPU
                 plan_.warnings.push_back(
                     duty_name(a) + " on lcore " + std::to_string(a.lcore) + " shares core " +
                     std::to_string(a.core) + " with busy lcore " + std::to_string(p.lcore) +
