@@ -63,8 +63,13 @@ check "two disks: disk1 holds its two rings' packets, once each" same_multiset "
   "${inputs[${ring_queues[0]}]}" "${inputs[${ring_queues[1]}]}"
 check "two disks: disk2 holds the other two's" same_multiset "$tmp/disk2/cap.pcapng" \
   "${inputs[${ring_queues[2]}]}" "${inputs[${ring_queues[3]}]}"
+# A file's interface statistics count what its own rings received: here, what it holds.
+isb_counts_the_file() {
+  equals "$1 ifrecv" "0 $(packets --count "$1") 0" "$(packets --isb "$1")"
+}
 for disk in disk1 disk2; do
   check "two disks: $disk checks" journal_ok "$tmp/$disk/cap.pcapng"
+  check "two disks: $disk's statistics count its rings' packets" isb_counts_the_file "$tmp/$disk/cap.pcapng"
   # Within a file each ring's packets keep their order and their timestamps never step back; rings
   # interleave a buffer at a time (capture_journal.hpp).
   check "two disks: $disk keeps each ring's order" python3 "$here/ring_order.py" "$tmp/$disk/cap.pcapng" "${inputs[@]}"
